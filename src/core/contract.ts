@@ -1,0 +1,125 @@
+/**
+ * The one contract between the core and the platform adapters: the normalized message an adapter
+ * hands in, and the adapter interface the core drives. Everything here is plain data or a plain
+ * interface; nothing imports a platform SDK.
+ */
+
+/** The chat platforms the bridge speaks to. */
+export type Platform = 'telegram' | 'discord' | 'slack';
+
+/**
+ * Where a reply goes, in the platform's own ids (all strings, so it survives `JSON.stringify`).
+ * Telegram: `channel` = chat id, `thread` = forum topic id. Discord: `channel` = channel id.
+ * Slack: `channel` = channel id, `thread` = `thread_ts`.
+ */
+export interface Address {
+  /** The chat, channel or DM the message came from and the reply goes to. */
+  channel: string;
+  /** A sub-thread inside the channel (Telegram forum topic, Slack `thread_ts`); absent when none. */
+  thread?: string;
+}
+
+/** A platform message, normalized by an adapter. Plain JSON: it becomes queue data as is. */
+export interface IncomingMessage {
+  /** Unique id of this platform message, stable across redeliveries (dedupe key), e.g. `telegram:42:1007`. */
+  id: string;
+  /** The platform it came from. */
+  platform: Platform;
+  /** Thread key: the unit of ordering and of one agent conversation, e.g. `telegram:42:7`. */
+  thread: string;
+  /** Where the answer is posted. */
+  address: Address;
+  /** The platform's id of this message, for a reply reference (Telegram `message_id`, Slack `ts`). */
+  messageId: string;
+  /** `direct` for one-to-one chats with the bot, `group` for everything shared with other people. */
+  chatType: 'direct' | 'group';
+  /** True when, in a group, the message speaks to the bot: a mention, a reply to the bot, or a command. */
+  addressed: boolean;
+  /** The text (or caption) with any mention of the bot removed; `null` when the message carries no text. */
+  text: string | null;
+  /** Set when the message is a bot command (`/start`, `/help@mybot args`). */
+  command?: {
+    /** Lower-case command name without the slash or `@botname`. */
+    name: string;
+    /** Everything after the command, trimmed. */
+    args: string;
+  };
+  /** Who wrote it. */
+  user: {
+    /** The platform's user id, as a string. */
+    id: string;
+    /** A human-readable name (first + last name, or username); never used for authorization. */
+    displayName: string;
+  };
+  /** When the platform says it was sent, in epoch milliseconds. */
+  sentAt: number;
+}
+
+/** The markup dialect an adapter expects in `send`. */
+export type TextFormat = 'plain' | 'telegram-html' | 'discord-markdown' | 'slack-mrkdwn';
+
+/** What an adapter can do, as data. */
+export interface Capabilities {
+  /** Longest message the platform accepts, in UTF-16 code units (Telegram 4096, Discord 2000). */
+  maxMessageLength: number;
+  /** Whether the platform shows a typing indicator. */
+  typing: boolean;
+  /** How often the typing indicator must be renewed to stay visible, in ms (Telegram: 5 s lifetime). */
+  typingRenewMs: number;
+  /** The dialect `render` produces and `send` expects. */
+  format: TextFormat;
+}
+
+/** Options for one outgoing chunk. */
+export interface SendOptions {
+  /** The platform message id to reference as a reply (first chunk only, in groups). */
+  replyTo?: string;
+}
+
+/** A route the adapter serves on the bridge's HTTP server (webhooks). Web-standard Request/Response. */
+export interface HttpRoute {
+  /** HTTP method, upper case. */
+  method: 'GET' | 'POST';
+  /** Path on the bridge's HTTP server, e.g. `/telegram/webhook`. */
+  path: string;
+  /** Handles one request. Must answer 2xx only once the message is stored (or was ignored). */
+  handle: (request: Request) => Promise<Response>;
+}
+
+/** Receives every normalized message; resolves once it is stored durably (or deliberately dropped). */
+export type Receiver = (message: IncomingMessage) => Promise<void>;
+
+/** Result of a health probe. */
+export interface Health {
+  /** True when the platform is reachable and the adapter is doing its job. */
+  ok: boolean;
+  /** A short, secret-free description for operators (`polling`, `webhook`, `getMe failed`). */
+  detail: string;
+}
+
+/**
+ * A platform adapter. The core calls `init` once, `start` only in processes that receive, and
+ * `send`/`typing` from workers. Errors from `send` and `typing` are `PlatformError`s.
+ */
+export interface Adapter {
+  /** Which platform this adapter serves. */
+  readonly platform: Platform;
+  /** What the platform can do. */
+  readonly capabilities: Capabilities;
+  /** Webhook routes to mount on the HTTP server (empty when the adapter does not receive over HTTP). */
+  readonly routes: readonly HttpRoute[];
+  /** Connects and learns the bot's own identity; no messages are received yet. */
+  init(): Promise<void>;
+  /** Starts receiving; each message goes to `receive`, and is confirmed to the platform after it resolves. */
+  start(receive: Receiver): Promise<void>;
+  /** Stops receiving; resolves once no more messages will be handed in. */
+  stop(): Promise<void>;
+  /** Converts one agent response (Markdown) into message texts in the platform's dialect, each within its limit. */
+  render(markdown: string): string[];
+  /** Posts one rendered chunk. */
+  send(address: Address, text: string, options?: SendOptions): Promise<void>;
+  /** Shows the typing indicator once (the core renews it every `typingRenewMs`). */
+  typing(address: Address): Promise<void>;
+  /** Probes the platform connection. */
+  health(): Promise<Health>;
+}
