@@ -1,0 +1,250 @@
+/**
+ * The Telegram adapter (grammY). Receives by long polling or by webhook, and confirms an update to
+ * Telegram only after the router has stored it: the polling loop advances its offset past an update
+ * only once `receive` resolved, and the webhook answers 2xx only then. Sends one chunk per call and
+ * maps Bot API failures to `PlatformError` (429 → `retryAfterMs`).
+ */
+import { Bot, GrammyError, HttpError, webhookCallback } from 'grammy';
+import type { Update } from 'grammy/types';
+import type {
+  Adapter,
+  Address,
+  Capabilities,
+  Health,
+  HttpRoute,
+  Receiver,
+  SendOptions,
+} from '../../src/core/contract.ts';
+import { PlatformError } from '../../src/core/errors.ts';
+import type { Logger } from '../../src/logger.ts';
+import { renderTelegram, TELEGRAM_MAX_MESSAGE } from './format.ts';
+import { normalizeTelegramMessage } from './normalize.ts';
+
+/** A typing indicator lasts 5 s on Telegram; renew a little before. */
+const TELEGRAM_TYPING_RENEW_MS = 4_000;
+/** Long-poll duration of one `getUpdates`, s. */
+const POLL_TIMEOUT_SECONDS = 30;
+
+export interface TelegramAdapterOptions {
+  /** Bot token from @BotFather. */
+  token: string;
+  /** Bot API root (self-hosted Bot API server, tests). */
+  apiRoot: string;
+  /** Webhook mode: the public URL and the secret Telegram must send; absent for long polling. */
+  webhook?: { url: string; secret: string };
+  /** Logger (a child with `platform: 'telegram'` is made). */
+  log: Logger;
+  /** Long-poll duration, s. Default 30. */
+  pollTimeoutSeconds?: number;
+}
+
+export function createTelegramAdapter(options: TelegramAdapterOptions): Adapter {
+  return new TelegramAdapter(options);
+}
+
+class TelegramAdapter implements Adapter {
+  readonly platform = 'telegram' as const;
+  readonly capabilities: Capabilities = {
+    maxMessageLength: TELEGRAM_MAX_MESSAGE,
+    typing: true,
+    typingRenewMs: TELEGRAM_TYPING_RENEW_MS,
+    format: 'plain',
+  };
+  readonly routes: HttpRoute[] = [];
+  readonly #o: TelegramAdapterOptions;
+  readonly #log: Logger;
+  readonly #bot: Bot;
+  #receive: Receiver | undefined;
+  #stop = new AbortController();
+  #loop: Promise<void> | undefined;
+  #mode: 'idle' | 'polling' | 'webhook' = 'idle';
+  #lastPollOk = 0;
+  #lastError = '';
+
+  constructor(options: TelegramAdapterOptions) {
+    this.#o = options;
+    this.#log = options.log.child({ platform: 'telegram' });
+    this.#bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
+    this.#bot.on('message', async (ctx) => {
+      const message = normalizeTelegramMessage(ctx.message, ctx.me);
+      if (!message) return;
+      if (!this.#receive) throw new Error('telegram adapter is not receiving');
+      await this.#receive(message);
+    });
+    this.#bot.catch((err) => this.#log.error({ err: err.error }, 'telegram update failed'));
+    if (options.webhook) {
+      const callback = webhookCallback(this.#bot, 'std/http', {
+        secretToken: options.webhook.secret,
+        onTimeout: 'throw',
+        timeoutMilliseconds: 10_000,
+      });
+      this.routes.push({
+        method: 'POST',
+        path: new URL(options.webhook.url).pathname,
+        handle: async (request) => {
+          try {
+            return await callback(request);
+          } catch (err) {
+            // Not stored: a non-2xx answer makes Telegram deliver the update again.
+            this.#log.error({ err }, 'webhook update not stored; Telegram will retry');
+            return new Response('not stored, retry later', { status: 503 });
+          }
+        },
+      });
+    }
+  }
+
+  async init(): Promise<void> {
+    await this.#bot.init();
+    this.#log.info({ username: this.#bot.botInfo.username }, 'telegram bot ready');
+  }
+
+  async start(receive: Receiver): Promise<void> {
+    this.#receive = receive;
+    this.#stop = new AbortController();
+    if (this.#o.webhook) {
+      await this.#bot.api.setWebhook(this.#o.webhook.url, {
+        secret_token: this.#o.webhook.secret,
+        allowed_updates: ['message'],
+      });
+      this.#mode = 'webhook';
+      this.#log.info('telegram webhook set');
+      return;
+    }
+    await this.#bot.api.deleteWebhook();
+    this.#mode = 'polling';
+    this.#loop = this.#poll(this.#stop.signal);
+    this.#log.info('telegram long polling started');
+  }
+
+  /**
+   * Long polling. The offset sent to `getUpdates` confirms every update below it, so it moves past an
+   * update only after that update was stored; updates not yet stored when the bridge stops are
+   * delivered again on the next start (and dropped as duplicates if they had been stored).
+   */
+  async #poll(signal: AbortSignal): Promise<void> {
+    let offset = 0;
+    let failures = 0;
+    const timeout = this.#o.pollTimeoutSeconds ?? POLL_TIMEOUT_SECONDS;
+    while (!signal.aborted) {
+      let updates: Update[];
+      try {
+        // grammY types its signal parameter with the abort-controller shim; Node's signal is the same at runtime.
+        const abort = signal as unknown as Parameters<Bot['api']['getUpdates']>[1];
+        updates = await this.#bot.api.getUpdates({ offset, timeout, allowed_updates: ['message'] }, abort);
+        this.#lastPollOk = Date.now();
+        failures = 0;
+      } catch (err) {
+        if (signal.aborted) break;
+        failures++;
+        this.#lastError = describe(err);
+        const conflict = err instanceof GrammyError && err.error_code === 409;
+        this.#log.error(
+          { err, attempt: failures },
+          conflict ? 'another process is polling this bot token; only one receiver may poll' : 'telegram getUpdates failed',
+        );
+        await sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), signal);
+        continue;
+      }
+      for (const update of updates) {
+        if (!(await this.#handle(update, signal))) return;
+        offset = update.update_id + 1;
+      }
+    }
+  }
+
+  /** Hands one update in, retrying until it is stored; false when stopped before that. */
+  async #handle(update: Update, signal: AbortSignal): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#bot.handleUpdate(update);
+        return true;
+      } catch (err) {
+        if (signal.aborted) return false;
+        this.#log.error({ err, updateId: update.update_id, attempt }, 'telegram update not stored; retrying');
+        await sleep(Math.min(10_000, 200 * 2 ** Math.min(attempt, 6)), signal);
+        if (signal.aborted) return false;
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await this.#loop;
+    this.#receive = undefined;
+    this.#mode = 'idle';
+  }
+
+  render(markdown: string): string[] {
+    return renderTelegram(markdown);
+  }
+
+  async send(address: Address, text: string, options: SendOptions = {}): Promise<void> {
+    try {
+      await this.#bot.api.sendMessage(address.channel, text, {
+        ...(address.thread && { message_thread_id: Number(address.thread) }),
+        ...(options.replyTo && {
+          reply_parameters: { message_id: Number(options.replyTo), allow_sending_without_reply: true },
+        }),
+      });
+    } catch (err) {
+      throw toPlatformError(err, 'sendMessage');
+    }
+  }
+
+  async typing(address: Address): Promise<void> {
+    try {
+      await this.#bot.api.sendChatAction(address.channel, 'typing', {
+        ...(address.thread && { message_thread_id: Number(address.thread) }),
+      });
+    } catch (err) {
+      throw toPlatformError(err, 'sendChatAction');
+    }
+  }
+
+  async health(): Promise<Health> {
+    switch (this.#mode) {
+      case 'webhook':
+        return { ok: true, detail: 'webhook' };
+      case 'polling': {
+        const fresh = Date.now() - this.#lastPollOk < ((this.#o.pollTimeoutSeconds ?? POLL_TIMEOUT_SECONDS) + 30) * 1000;
+        return fresh ? { ok: true, detail: 'polling' } : { ok: false, detail: `polling failing: ${this.#lastError}` };
+      }
+      default:
+        return this.#bot.isInited() ? { ok: true, detail: 'sending only' } : { ok: false, detail: 'not connected' };
+    }
+  }
+}
+
+/** Maps a grammY failure to the core's `PlatformError`; the message never holds the token. */
+function toPlatformError(err: unknown, method: string): PlatformError {
+  if (err instanceof GrammyError) {
+    const retryAfter = err.parameters.retry_after;
+    if (err.error_code === 429) {
+      return new PlatformError(`telegram ${method}: ${err.description}`, { retryAfterMs: (retryAfter ?? 1) * 1000 });
+    }
+    return new PlatformError(`telegram ${method}: ${err.error_code} ${err.description}`, {
+      permanent: err.error_code >= 400 && err.error_code < 500,
+    });
+  }
+  return new PlatformError(`telegram ${method}: ${describe(err)}`);
+}
+
+function describe(err: unknown): string {
+  if (err instanceof GrammyError) return `${err.error_code} ${err.description}`;
+  if (err instanceof HttpError) return `network error (${(err.error as Error)?.message ?? 'unknown'})`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * The Aksita API client: `POST /api/session` and `POST /api/chat` over Node's fetch, each with a
+ * timeout. Every failure becomes an `AgentError` saying what kind it is; a reply that is not the
+ * documented shape is `malformed` (retryable), never passed on.
+ */
+import { AgentError, type AgentErrorCode } from '../core/errors.ts';
+
+/** One successful agent reply. */
+export interface AgentReply {
+  /** The messages to post, in order. */
+  response: string[];
+  /** Credits this call used. */
+  credits: number;
+  /** Balance after this call. */
+  remainingCredits: number;
+  /** Aksita's id of the stored message. */
+  messageId: string;
+}
+
+export interface AksitaClientOptions {
+  /** API base, e.g. `https://api.aksita.ai`. */
+  baseUrl: string;
+  /** `X-API-Key` value. Never logged, never part of an error message. */
+  apiKey: string;
+  /** Timeout of one request, ms. */
+  timeoutMs: number;
+  /** The fetch to use (tests and benchmarks may pass their own). Default: global fetch. */
+  fetch?: typeof fetch;
+}
+
+const STATUS_CODES: Record<number, AgentErrorCode> = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  402: 'payment-required',
+  403: 'forbidden',
+  404: 'not-found',
+};
+
+export class AksitaClient {
+  readonly #options: AksitaClientOptions;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: AksitaClientOptions) {
+    this.#options = options;
+    this.#fetch = options.fetch ?? fetch;
+  }
+
+  /** Creates a new conversation and returns its id. */
+  async createSession(signal?: AbortSignal): Promise<string> {
+    const data = await this.#post('/api/session', {}, signal);
+    const id = (data as { conversation_id?: unknown }).conversation_id;
+    if (typeof id !== 'string' || id === '') throw new AgentError('malformed', 200, 'session reply has no conversation_id');
+    return id;
+  }
+
+  /** Sends one user message and returns the agent's reply. */
+  async chat(
+    input: { conversationId: string; message: string; additionalContext?: string },
+    signal?: AbortSignal,
+  ): Promise<AgentReply> {
+    const body = {
+      conversation_id: input.conversationId,
+      message: input.message,
+      ...(input.additionalContext && { additional_context: input.additionalContext }),
+    };
+    const data = (await this.#post('/api/chat', body, signal)) as Record<string, unknown>;
+    const response = data.response;
+    if (!Array.isArray(response) || !response.every((part) => typeof part === 'string')) {
+      throw new AgentError('malformed', 200, 'reply has no response array of strings');
+    }
+    return {
+      response,
+      credits: typeof data.credits === 'number' ? data.credits : 0,
+      remainingCredits: typeof data.remaining_credits === 'number' ? data.remaining_credits : Number.NaN,
+      messageId: typeof data.message_id === 'string' ? data.message_id : '',
+    };
+  }
+
+  async #post(path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+    const timeout = AbortSignal.timeout(this.#options.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.#fetch(`${this.#options.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'X-API-Key': this.#options.apiKey, 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify(body),
+        signal: combined,
+      });
+      text = await res.text();
+    } catch (err) {
+      if (timeout.aborted) throw new AgentError('timeout', undefined, `no answer within ${this.#options.timeoutMs} ms`);
+      if (signal?.aborted) throw new AgentError('network', undefined, 'aborted by the bridge');
+      const cause = (err as { cause?: { code?: string } }).cause?.code;
+      throw new AgentError('network', undefined, cause ?? (err as Error).message);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const envelope = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
+    const reason = typeof envelope.reason === 'string' ? envelope.reason.slice(0, 300) : res.statusText;
+    if (!res.ok) {
+      const code = STATUS_CODES[res.status] ?? (res.status >= 500 ? 'server' : 'malformed');
+      throw new AgentError(code, res.status, reason || `HTTP ${res.status}`);
+    }
+    if (json === undefined) throw new AgentError('malformed', res.status, 'reply is not JSON');
+    if (envelope.status !== true || typeof envelope.data !== 'object' || envelope.data === null) {
+      throw new AgentError('malformed', res.status, `reply status is not true${reason ? ` (${reason})` : ''}`);
+    }
+    return envelope.data;
+  }
+}

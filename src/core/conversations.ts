@@ -1,0 +1,77 @@
+/**
+ * Thread → Aksita conversation. The map lives in Redis (`conv:<thread>`, no TTL) so a conversation
+ * survives restarts; a 404 from the agent means the conversation is gone, so a fresh session is
+ * created, stored, and the message tried once more.
+ */
+import type { Redis } from 'ioredis';
+import type { AgentReply, AksitaClient } from '../aksita/client.ts';
+import type { IncomingMessage, Platform } from './contract.ts';
+import { AgentError } from './errors.ts';
+
+const PLATFORM_NAMES: Record<Platform, string> = { telegram: 'Telegram', discord: 'Discord', slack: 'Slack' };
+
+/** The `additional_context` sent with a message: platform, chat type and (optionally) the user's name. */
+export function additionalContext(message: IncomingMessage, withUserName: boolean): string {
+  const parts = [
+    `Platform: ${PLATFORM_NAMES[message.platform]}`,
+    `Chat type: ${message.chatType === 'direct' ? 'private chat' : 'group chat'}`,
+  ];
+  if (withUserName && message.user.displayName) parts.push(`User: ${message.user.displayName}`);
+  return parts.join('; ');
+}
+
+export class Conversations {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+  readonly #clients: Record<Platform, AksitaClient>;
+  readonly #withUserName: boolean;
+
+  constructor(options: {
+    redis: Redis;
+    prefix: string;
+    /** One client per platform (each may use its own API key). */
+    clients: Record<Platform, AksitaClient>;
+    /** Include the user's display name in `additional_context`. */
+    sendUserContext: boolean;
+  }) {
+    this.#redis = options.redis;
+    this.#prefix = options.prefix;
+    this.#clients = options.clients;
+    this.#withUserName = options.sendUserContext;
+  }
+
+  #key(thread: string): string {
+    return `${this.#prefix}:conv:${thread}`;
+  }
+
+  /** The conversation id of `thread`, if it has one. */
+  get(thread: string): Promise<string | null> {
+    return this.#redis.get(this.#key(thread));
+  }
+
+  /** Forgets the conversation of `thread`: its next message starts a new session. */
+  async reset(thread: string): Promise<void> {
+    await this.#redis.del(this.#key(thread));
+  }
+
+  /** Asks the agent `text` in the conversation of the message's thread, creating it when needed. */
+  async ask(message: IncomingMessage, text: string, signal?: AbortSignal): Promise<AgentReply> {
+    const client = this.#clients[message.platform];
+    const input = { message: text, additionalContext: additionalContext(message, this.#withUserName) };
+    let conversationId = await this.get(message.thread);
+    if (conversationId === null) conversationId = await this.#newSession(client, message.thread, signal);
+    try {
+      return await client.chat({ ...input, conversationId }, signal);
+    } catch (err) {
+      if (!(err instanceof AgentError) || err.kind !== 'session-expired') throw err;
+      conversationId = await this.#newSession(client, message.thread, signal);
+      return await client.chat({ ...input, conversationId }, signal);
+    }
+  }
+
+  async #newSession(client: AksitaClient, thread: string, signal?: AbortSignal): Promise<string> {
+    const id = await client.createSession(signal);
+    await this.#redis.set(this.#key(thread), id);
+    return id;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Upstream refusals that need an operator (bad key, no credits, agent disabled) are raised once per
+ * incident, not once per message: the first raise in an hour logs an error with what to do.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
+import type { AgentErrorCode } from './errors.ts';
+
+const ADVICE: Partial<Record<AgentErrorCode, string>> = {
+  unauthorized: 'the Aksita API key is missing, invalid or revoked: create a new key in the dashboard and set AKSITA_API_KEY',
+  'payment-required': 'the agent has no credits left or the plan expired: top up credits or renew the plan',
+  forbidden: 'the agent is disabled or deleted, or this key may not use it: check the agent in the dashboard',
+};
+
+/** How long one incident lasts before the same refusal is reported again. */
+const INCIDENT_TTL_SECONDS = 3600;
+
+export class Incidents {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+  readonly #log: Logger;
+
+  constructor(options: { redis: Redis; prefix: string; log: Logger }) {
+    this.#redis = options.redis;
+    this.#prefix = options.prefix;
+    this.#log = options.log;
+  }
+
+  /** Reports `code` unless it was reported within the last hour. Returns true when this call reported it. */
+  async raise(code: AgentErrorCode, details: { status?: number; reason: string }): Promise<boolean> {
+    const advice = ADVICE[code];
+    if (!advice) return false;
+    const first = await this.#redis.set(`${this.#prefix}:incident:${code}`, '1', 'EX', INCIDENT_TTL_SECONDS, 'NX');
+    if (first !== 'OK') return false;
+    this.#log.error({ code, status: details.status, reason: details.reason, advice }, 'agent refused: operator action needed');
+    return true;
+  }
+}

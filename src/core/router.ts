@@ -1,0 +1,66 @@
+/**
+ * The router: the one door into the bridge. It applies the group rules, turns messages without text
+ * into notices, drops redeliveries, and stores what remains in its thread's inbox; when that starts a
+ * new turn, it enqueues the turn's job. It resolves only once the message is stored, so an adapter
+ * may confirm the message to its platform as soon as `accept` resolves.
+ */
+import type { Logger } from '../logger.ts';
+import type { Inbox, InboxEntry } from '../queue/inbox.ts';
+import type { IncomingMessage } from './contract.ts';
+
+/** What became of an incoming message. */
+export type RouteResult = 'queued' | 'duplicate' | 'ignored' | 'full';
+
+export interface RouterDeps {
+  inbox: Inbox;
+  /** Enqueues the job that runs a thread's turn. Must be idempotent for the same job id. */
+  enqueueTurn: (thread: string, jobId: string) => Promise<void>;
+  /** `mention`: in groups, only messages addressed to the bot; `all`: everything. */
+  groupMode: 'mention' | 'all';
+  log: Logger;
+  /** Clock, epoch ms. Default `Date.now`. */
+  now?: () => number;
+}
+
+export class Router {
+  readonly #d: RouterDeps;
+  readonly #now: () => number;
+
+  constructor(deps: RouterDeps) {
+    this.#d = deps;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  /** Stores `message` for answering (or decides to ignore it). Resolves once it is durable. */
+  readonly accept = async (message: IncomingMessage): Promise<RouteResult> => {
+    const log = this.#d.log;
+    const entry = this.#entryFor(message);
+    if (!entry) {
+      log.debug({ thread: message.thread, id: message.id }, 'message ignored');
+      return 'ignored';
+    }
+    const result = await this.#d.inbox.accept(entry);
+    if (result.outcome === 'duplicate') {
+      log.info({ thread: message.thread, id: message.id }, 'redelivered message dropped');
+      return 'duplicate';
+    }
+    if (result.outcome === 'full') {
+      log.warn({ thread: message.thread, id: message.id }, 'thread inbox full: message dropped');
+      return 'full';
+    }
+    if (result.startTurn) await this.#d.enqueueTurn(message.thread, result.startTurn);
+    log.debug({ thread: message.thread, id: message.id, kind: entry.kind, text: message.text }, 'message queued');
+    return 'queued';
+  };
+
+  #entryFor(message: IncomingMessage): InboxEntry | null {
+    const base = { id: message.id, message, acceptedAt: this.#now() };
+    const direct = message.chatType === 'direct';
+    if (!direct && this.#d.groupMode === 'mention' && !message.addressed) return null;
+    if (message.command?.name === 'start' && !message.command.args) return { ...base, kind: 'notice', notice: 'welcome' };
+    if (message.text === null) return direct ? { ...base, kind: 'notice', notice: 'textOnly' } : null;
+    const text = message.text.trim() || (message.command ? `/${message.command.name}` : '');
+    if (text === '') return { ...base, kind: 'notice', notice: 'welcome' };
+    return { ...base, kind: 'ask', message: { ...message, text } };
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * One turn of a thread: answer its inbox head by head, in order, until it is empty.
+ *
+ * For each head: ask the agent (or take the notice), store the rendered answer, then post it chunk
+ * by chunk, counting what is posted; only then pop the head. A crash anywhere resumes from what
+ * Redis records, so the agent is never asked again because posting failed, and at most the chunk
+ * being posted at the crash is posted twice. The runner knows nothing of BullMQ: when it must wait
+ * (backoff, a platform's `retry_after`, shutdown) it returns `{ kind: 'wait' }` and the worker
+ * turns that into a delayed job.
+ */
+import type { Logger } from '../logger.ts';
+import type { Notices, NoticeKey } from '../notices.ts';
+import type { InboxEntry, Inbox } from '../queue/inbox.ts';
+import { backoffDelay } from './backoff.ts';
+import type { Adapter, Address, Platform } from './contract.ts';
+import type { Conversations } from './conversations.ts';
+import { AgentError, type AgentErrorCode, PlatformError } from './errors.ts';
+import type { Incidents } from './incidents.ts';
+
+/** What the queue should do with the turn's job. */
+export type TurnOutcome =
+  | { kind: 'done' }
+  /** The job no longer owns its thread's turn (another job took over); nothing was done. */
+  | { kind: 'stale' }
+  /** Resume the turn after `ms` (backoff, platform rate limit, or 0 to hand it back on shutdown). */
+  | { kind: 'wait'; ms: number; reason: string };
+
+/** Signals from the process running the turn. */
+export interface TurnControl {
+  /** Aborted when the process is stopping: no new head is started. */
+  stopping: AbortSignal;
+  /** Aborted when in-flight agent calls must be given up (shutdown grace over). */
+  abortCalls: AbortSignal;
+}
+
+export interface RetryPolicy {
+  /** Agent attempts per message before the user gets the "unavailable" notice. */
+  maxAttempts: number;
+  /** First backoff delay, ms. */
+  baseMs: number;
+  /** Longest backoff delay, ms. */
+  maxMs: number;
+}
+
+/** Failed sends of one message (5xx, network) before its remaining chunks are given up. */
+const MAX_POST_TRIES = 10;
+
+const FINAL_NOTICES: Partial<Record<AgentErrorCode, NoticeKey>> = {
+  'bad-request': 'badRequest',
+  unauthorized: 'serviceDown',
+  forbidden: 'serviceDown',
+  'payment-required': 'outOfCredits',
+};
+
+export interface TurnRunnerDeps {
+  inbox: Inbox;
+  conversations: Conversations;
+  adapters: Partial<Record<Platform, Adapter>>;
+  notices: Notices;
+  incidents: Incidents;
+  retry: RetryPolicy;
+  log: Logger;
+  /** Source of randomness for backoff jitter. Default `Math.random`. */
+  random?: () => number;
+}
+
+type Answer = { chunks: string[] } | Extract<TurnOutcome, { kind: 'wait' }>;
+
+export class TurnRunner {
+  readonly #d: TurnRunnerDeps;
+
+  constructor(deps: TurnRunnerDeps) {
+    this.#d = deps;
+  }
+
+  /** Runs the turn of `thread` owned by `jobId` until its inbox is empty or it must wait. */
+  async run(thread: string, jobId: string, control: TurnControl): Promise<TurnOutcome> {
+    const { inbox, log } = this.#d;
+    if (!(await inbox.owns(thread, jobId))) return { kind: 'stale' };
+    for (;;) {
+      if (control.stopping.aborted) return { kind: 'wait', ms: 0, reason: 'shutdown' };
+      const raw = await inbox.head(thread);
+      if (raw === null) {
+        if ((await inbox.advance(thread, jobId, '')) === 0) return { kind: 'done' };
+        continue;
+      }
+      const entry = parseEntry(raw);
+      const adapter = entry && this.#d.adapters[entry.message.platform];
+      if (!entry) {
+        log.error({ thread }, 'unreadable inbox entry dropped');
+      } else if (!adapter) {
+        log.error({ thread, platform: entry.message.platform }, 'platform not configured: message kept for later');
+        return { kind: 'wait', ms: 60_000, reason: 'platform-missing' };
+      } else {
+        const wait = await this.#answerHead(thread, entry, adapter, control);
+        if (wait) return wait;
+      }
+      if ((await inbox.advance(thread, jobId, raw)) === 0) return { kind: 'done' };
+    }
+  }
+
+  async #answerHead(
+    thread: string,
+    entry: InboxEntry,
+    adapter: Adapter,
+    control: TurnControl,
+  ): Promise<TurnOutcome | undefined> {
+    const state = await this.#d.inbox.state(thread, entry.id);
+    const typing = entry.kind === 'ask' ? startTyping(adapter, entry.message.address, this.#d.log) : undefined;
+    try {
+      let chunks = state.chunks;
+      let posted = state.posted;
+      if (!chunks) {
+        const answer = await this.#answer(thread, entry, adapter, state.tries, control);
+        if ('kind' in answer) return answer;
+        chunks = answer.chunks;
+        await this.#d.inbox.saveAnswer(thread, chunks);
+        posted = 0;
+      }
+      return await this.#post(thread, entry, adapter, chunks, posted);
+    } finally {
+      typing?.stop();
+    }
+  }
+
+  async #answer(
+    thread: string,
+    entry: InboxEntry,
+    adapter: Adapter,
+    previousTries: number,
+    control: TurnControl,
+  ): Promise<Answer> {
+    const { inbox, log, retry, notices } = this.#d;
+    const notice = (key: NoticeKey): Answer => ({ chunks: adapter.render(notices[key]) });
+    if (entry.kind === 'notice') return notice(entry.notice ?? 'welcome');
+    if (previousTries >= retry.maxAttempts) {
+      log.error({ thread, tries: previousTries }, 'message abandoned after repeated interrupted attempts');
+      return notice('unavailable');
+    }
+    const tries = await inbox.bump(thread, 'tries');
+    const started = Date.now();
+    try {
+      const reply = await this.#d.conversations.ask(entry.message, entry.message.text ?? '', control.abortCalls);
+      const parts = reply.response.filter((part) => part.trim() !== '');
+      log.info(
+        { thread, ms: Date.now() - started, parts: parts.length, credits: reply.credits, remaining: reply.remainingCredits },
+        'agent answered',
+      );
+      if (parts.length === 0) return notice('emptyReply');
+      return { chunks: parts.flatMap((part) => adapter.render(part)) };
+    } catch (err) {
+      if (control.abortCalls.aborted) {
+        await inbox.bump(thread, 'tries', -1);
+        return { kind: 'wait', ms: 0, reason: 'shutdown' };
+      }
+      if (!(err instanceof AgentError)) throw err;
+      if (err.kind === 'final') {
+        log.warn({ thread, code: err.code, status: err.status, reason: err.reason }, 'agent refused the message');
+        await this.#d.incidents.raise(err.code, { ...(err.status && { status: err.status }), reason: err.reason });
+        return notice(FINAL_NOTICES[err.code] ?? 'unavailable');
+      }
+      if (tries < retry.maxAttempts) {
+        const ms = backoffDelay(tries, retry.baseMs, retry.maxMs, this.#d.random);
+        log.warn({ thread, code: err.code, status: err.status, attempt: tries, retryInMs: ms }, 'agent call failed, will retry');
+        return { kind: 'wait', ms, reason: err.code };
+      }
+      log.error({ thread, code: err.code, status: err.status, attempts: tries }, 'agent call failed, giving up on message');
+      return notice('unavailable');
+    }
+  }
+
+  async #post(
+    thread: string,
+    entry: InboxEntry,
+    adapter: Adapter,
+    chunks: string[],
+    from: number,
+  ): Promise<TurnOutcome | undefined> {
+    const { inbox, log, retry } = this.#d;
+    const { address, chatType, messageId } = entry.message;
+    for (let i = from; i < chunks.length; i++) {
+      try {
+        await adapter.send(address, chunks[i] as string, i === 0 && chatType === 'group' ? { replyTo: messageId } : {});
+      } catch (err) {
+        if (!(err instanceof PlatformError)) throw err;
+        const { retryAfterMs, permanent } = err.options;
+        if (retryAfterMs !== undefined) return { kind: 'wait', ms: retryAfterMs, reason: 'platform-rate-limit' };
+        if (permanent) {
+          log.warn({ thread, chunk: i, err }, 'platform refused the reply; message skipped');
+          return undefined;
+        }
+        const n = await inbox.bump(thread, 'postTries');
+        if (n < MAX_POST_TRIES) return { kind: 'wait', ms: backoffDelay(n, retry.baseMs, retry.maxMs, this.#d.random), reason: 'platform-error' };
+        log.error({ thread, chunk: i, err }, 'reply could not be posted; message skipped');
+        return undefined;
+      }
+      await inbox.markPosted(thread, i + 1);
+    }
+    return undefined;
+  }
+}
+
+function parseEntry(raw: string): InboxEntry | null {
+  try {
+    const entry = JSON.parse(raw) as InboxEntry;
+    return entry && typeof entry.id === 'string' && entry.message?.address ? entry : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Shows the typing indicator now and renews it until `stop` (when the platform has one). */
+function startTyping(adapter: Adapter, address: Address, log: Logger): { stop(): void } {
+  if (!adapter.capabilities.typing) return { stop() {} };
+  const show = () => {
+    adapter.typing(address).catch((err: unknown) => log.debug({ err }, 'typing indicator failed'));
+  };
+  show();
+  const timer = setInterval(show, adapter.capabilities.typingRenewMs);
+  return { stop: () => clearInterval(timer) };
+}

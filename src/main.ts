@@ -1,0 +1,58 @@
+/**
+ * Entry point: reads `.env` (when present) and the environment, starts the bridge, and stops it on
+ * SIGTERM/SIGINT within 10 s (a second signal exits at once).
+ */
+import { existsSync } from 'node:fs';
+import { startBridge } from './app.ts';
+import { type Config, loadConfig } from './config.ts';
+import { ConfigError } from './core/errors.ts';
+import { createLogger, scrub } from './logger.ts';
+
+const EXIT_DEADLINE_MS = 10_000;
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+let config: Config;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+}
+
+const log = createLogger({ level: config.logLevel, secrets: config.secrets });
+process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+
+try {
+  const bridge = await startBridge(config, { log });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    setTimeout(() => {
+      log.error('shutdown took too long: exiting');
+      process.exit(1);
+    }, EXIT_DEADLINE_MS).unref();
+    bridge.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(scrub(err.message, config.secrets));
+  } else {
+    log.fatal({ err }, 'bridge failed to start');
+    log.flush();
+  }
+  process.exit(1);
+}

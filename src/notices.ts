@@ -1,0 +1,66 @@
+/**
+ * Every text the bridge itself says to users, in one place, in English and Indonesian. Operators can
+ * change the wording with `BRIDGE_NOTICES_FILE`: a JSON object of `{ "<key>": "text" }` for the
+ * configured language.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfigError } from './core/errors.ts';
+
+/** The notices the bridge can post. */
+export type NoticeKey =
+  | 'welcome'
+  | 'textOnly'
+  | 'unavailable'
+  | 'badRequest'
+  | 'serviceDown'
+  | 'outOfCredits'
+  | 'emptyReply';
+
+export type Notices = Record<NoticeKey, string>;
+
+const en: Notices = {
+  welcome: "Hi! Send me a message and I'll answer as soon as I can.",
+  textOnly: 'Sorry, I can only read text messages. Please type your question.',
+  unavailable: "Sorry, I can't answer right now. Please try again in a few minutes.",
+  badRequest: "Sorry, I couldn't process that message. Could you rephrase it?",
+  serviceDown: 'Sorry, the assistant is not available at the moment. The team has been notified.',
+  outOfCredits: 'Sorry, the assistant is taking a short break. Please try again later.',
+  emptyReply: "Sorry, I don't have an answer to that.",
+};
+
+const id: Notices = {
+  welcome: 'Halo! Kirimkan pesan Anda dan saya akan segera menjawab.',
+  textOnly: 'Maaf, saya hanya bisa membaca pesan teks. Silakan ketik pertanyaan Anda.',
+  unavailable: 'Maaf, saya belum bisa menjawab saat ini. Silakan coba lagi beberapa menit lagi.',
+  badRequest: 'Maaf, pesan tersebut tidak dapat saya proses. Bisakah Anda menuliskannya dengan cara lain?',
+  serviceDown: 'Maaf, asisten sedang tidak tersedia. Tim kami sudah diberi tahu.',
+  outOfCredits: 'Maaf, asisten sedang beristirahat sebentar. Silakan coba lagi nanti.',
+  emptyReply: 'Maaf, saya tidak punya jawaban untuk itu.',
+};
+
+/** The notices in `language`, with the operator's overrides from `file` applied. */
+export function loadNotices(language: 'en' | 'id', file?: string): Notices {
+  const notices = { ...(language === 'id' ? id : en) };
+  if (!file) return notices;
+  let overrides: unknown;
+  try {
+    overrides = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`BRIDGE_NOTICES_FILE ${file} could not be read as JSON: ${(err as Error).message}`);
+  }
+  if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
+    throw new ConfigError(`BRIDGE_NOTICES_FILE ${file} must hold a JSON object of notice texts`);
+  }
+  for (const [key, text] of Object.entries(overrides)) {
+    if (!(key in notices)) {
+      throw new ConfigError(
+        `BRIDGE_NOTICES_FILE ${file}: unknown notice "${key}" (known: ${Object.keys(notices).join(', ')})`,
+      );
+    }
+    if (typeof text !== 'string' || text.trim() === '') {
+      throw new ConfigError(`BRIDGE_NOTICES_FILE ${file}: notice "${key}" must be a non-empty string`);
+    }
+    notices[key as NoticeKey] = text;
+  }
+  return notices;
+}
