@@ -76,13 +76,21 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
       conversations: new Conversations({
         redis,
         prefix,
-        clients: { telegram: clientFor('telegram'), discord: clientFor('discord'), slack: clientFor('slack') },
+        clients: {
+          telegram: clientFor('telegram'),
+          discord: clientFor('discord'),
+          slack: clientFor('slack'),
+        },
         sendUserContext: config.sendUserContext,
       }),
       adapters: Object.fromEntries(adapters.map((a) => [a.platform, a])),
       notices,
       incidents: new Incidents({ redis, prefix, log }),
-      retry: { maxAttempts: config.aksitaMaxAttempts, baseMs: config.aksitaRetryBaseMs, maxMs: config.aksitaRetryMaxMs },
+      retry: {
+        maxAttempts: config.aksitaMaxAttempts,
+        baseMs: config.aksitaRetryBaseMs,
+        maxMs: config.aksitaRetryMaxMs,
+      },
       log,
     });
     worker = new TurnWorker({
@@ -99,7 +107,12 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
   }
 
   const router = receives
-    ? new Router({ inbox, enqueueTurn: (thread, id) => enqueueTurn(queue, thread, id), groupMode: config.groupMode, log })
+    ? new Router({
+        inbox,
+        enqueueTurn: (thread, id) => enqueueTurn(queue, thread, id),
+        groupMode: config.groupMode,
+        log,
+      })
     : undefined;
 
   const health = async (): Promise<HealthReport> => {
@@ -124,7 +137,10 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
       });
     }
   }
-  log.info({ role: config.role, platforms: adapters.map((a) => a.platform), port: http.port }, 'bridge started');
+  log.info(
+    { role: config.role, platforms: adapters.map((a) => a.platform), port: http.port },
+    'bridge started',
+  );
 
   let stopped: Promise<void> | undefined;
   const stop = () => {

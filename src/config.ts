@@ -47,9 +47,12 @@ const optionalSecret = z
   .transform((v) => (v?.trim() ? v.trim() : undefined));
 
 const schema = z.object({
-  AKSITA_API_KEY: z.string({ error: 'is required (the agent API key from the Aksita dashboard)' }).trim().min(1, {
-    error: 'is required (the agent API key from the Aksita dashboard)',
-  }),
+  AKSITA_API_KEY: z
+    .string({ error: 'is required (the agent API key from the Aksita dashboard)' })
+    .trim()
+    .min(1, {
+      error: 'is required (the agent API key from the Aksita dashboard)',
+    }),
   AKSITA_API_KEY_TELEGRAM: optionalSecret,
   AKSITA_API_KEY_DISCORD: optionalSecret,
   AKSITA_API_KEY_SLACK: optionalSecret,
@@ -67,7 +70,9 @@ const schema = z.object({
   TELEGRAM_BOT_TOKEN: optionalSecret.pipe(
     z
       .string()
-      .regex(/^\d+:[A-Za-z0-9_-]+$/, { error: 'does not look like a bot token from @BotFather (digits:letters)' })
+      .regex(/^\d+:[A-Za-z0-9_-]+$/, {
+        error: 'does not look like a bot token from @BotFather (digits:letters)',
+      })
       .optional(),
   ),
   TELEGRAM_API_ROOT: url('https://api.telegram.org'),
@@ -79,7 +84,9 @@ const schema = z.object({
       .optional(),
   ),
   HTTP_PORT: int(3000, 0, 65_535),
-  BRIDGE_ROLE: z.enum(['all', 'receiver', 'worker'], { error: 'must be all, receiver or worker' }).default('all'),
+  BRIDGE_ROLE: z
+    .enum(['all', 'receiver', 'worker'], { error: 'must be all, receiver or worker' })
+    .default('all'),
   BRIDGE_LANGUAGE: z.enum(['en', 'id'], { error: 'must be en or id' }).default('en'),
   BRIDGE_NOTICES_FILE: optionalSecret,
   GROUP_MODE: z.enum(['mention', 'all'], { error: 'must be mention or all' }).default('mention'),
@@ -154,7 +161,9 @@ export interface Config {
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'configuration')} ${issue.message}`);
+    const lines = parsed.error.issues.map(
+      (issue) => `${String(issue.path[0] ?? 'configuration')} ${issue.message}`,
+    );
     throw new ConfigError(`Invalid configuration:\n  - ${lines.join('\n  - ')}`);
   }
   const e = parsed.data;

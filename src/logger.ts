@@ -32,6 +32,6 @@ export function createLogger(
       },
       hooks: { streamWrite: (line) => scrub(line, secrets) },
     },
-    destination ?? pino.destination({ dest: 1, sync: false }),
+    destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }

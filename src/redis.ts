@@ -18,7 +18,12 @@ export function openRedis(url: string, name: string): Redis {
 
 /** Resolves once `url` answers PING, or throws a `ConfigError` with advice after `timeoutMs`. */
 export async function checkRedis(url: string, timeoutMs = 5_000): Promise<void> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+  });
   let lastError = '';
   probe.on('error', (err: Error) => {
     lastError = (err as { code?: string }).code ?? err.message;

@@ -141,7 +141,9 @@ class TelegramAdapter implements Adapter {
         const conflict = err instanceof GrammyError && err.error_code === 409;
         this.#log.error(
           { err, attempt: failures },
-          conflict ? 'another process is polling this bot token; only one receiver may poll' : 'telegram getUpdates failed',
+          conflict
+            ? 'another process is polling this bot token; only one receiver may poll'
+            : 'telegram getUpdates failed',
         );
         await sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), signal);
         continue;
@@ -207,11 +209,16 @@ class TelegramAdapter implements Adapter {
       case 'webhook':
         return { ok: true, detail: 'webhook' };
       case 'polling': {
-        const fresh = Date.now() - this.#lastPollOk < ((this.#o.pollTimeoutSeconds ?? POLL_TIMEOUT_SECONDS) + 30) * 1000;
-        return fresh ? { ok: true, detail: 'polling' } : { ok: false, detail: `polling failing: ${this.#lastError}` };
+        const fresh =
+          Date.now() - this.#lastPollOk < ((this.#o.pollTimeoutSeconds ?? POLL_TIMEOUT_SECONDS) + 30) * 1000;
+        return fresh
+          ? { ok: true, detail: 'polling' }
+          : { ok: false, detail: `polling failing: ${this.#lastError}` };
       }
       default:
-        return this.#bot.isInited() ? { ok: true, detail: 'sending only' } : { ok: false, detail: 'not connected' };
+        return this.#bot.isInited()
+          ? { ok: true, detail: 'sending only' }
+          : { ok: false, detail: 'not connected' };
     }
   }
 }
@@ -221,7 +228,9 @@ function toPlatformError(err: unknown, method: string): PlatformError {
   if (err instanceof GrammyError) {
     const retryAfter = err.parameters.retry_after;
     if (err.error_code === 429) {
-      return new PlatformError(`telegram ${method}: ${err.description}`, { retryAfterMs: (retryAfter ?? 1) * 1000 });
+      return new PlatformError(`telegram ${method}: ${err.description}`, {
+        retryAfterMs: (retryAfter ?? 1) * 1000,
+      });
     }
     return new PlatformError(`telegram ${method}: ${err.error_code} ${err.description}`, {
       permanent: err.error_code >= 400 && err.error_code < 500,

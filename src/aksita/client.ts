@@ -49,7 +49,8 @@ export class AksitaClient {
   async createSession(signal?: AbortSignal): Promise<string> {
     const data = await this.#post('/api/session', {}, signal);
     const id = (data as { conversation_id?: unknown }).conversation_id;
-    if (typeof id !== 'string' || id === '') throw new AgentError('malformed', 200, 'session reply has no conversation_id');
+    if (typeof id !== 'string' || id === '')
+      throw new AgentError('malformed', 200, 'session reply has no conversation_id');
     return id;
   }
 
@@ -84,13 +85,18 @@ export class AksitaClient {
     try {
       res = await this.#fetch(`${this.#options.baseUrl}${path}`, {
         method: 'POST',
-        headers: { 'X-API-Key': this.#options.apiKey, 'Content-Type': 'application/json', Accept: 'application/json' },
+        headers: {
+          'X-API-Key': this.#options.apiKey,
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+        },
         body: JSON.stringify(body),
         signal: combined,
       });
       text = await res.text();
     } catch (err) {
-      if (timeout.aborted) throw new AgentError('timeout', undefined, `no answer within ${this.#options.timeoutMs} ms`);
+      if (timeout.aborted)
+        throw new AgentError('timeout', undefined, `no answer within ${this.#options.timeoutMs} ms`);
       if (signal?.aborted) throw new AgentError('network', undefined, 'aborted by the bridge');
       const cause = (err as { cause?: { code?: string } }).cause?.code;
       throw new AgentError('network', undefined, cause ?? (err as Error).message);
@@ -109,7 +115,11 @@ export class AksitaClient {
     }
     if (json === undefined) throw new AgentError('malformed', res.status, 'reply is not JSON');
     if (envelope.status !== true || typeof envelope.data !== 'object' || envelope.data === null) {
-      throw new AgentError('malformed', res.status, `reply status is not true${reason ? ` (${reason})` : ''}`);
+      throw new AgentError(
+        'malformed',
+        res.status,
+        `reply status is not true${reason ? ` (${reason})` : ''}`,
+      );
     }
     return envelope.data;
   }

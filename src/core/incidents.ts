@@ -7,7 +7,8 @@ import type { Logger } from '../logger.ts';
 import type { AgentErrorCode } from './errors.ts';
 
 const ADVICE: Partial<Record<AgentErrorCode, string>> = {
-  unauthorized: 'the Aksita API key is missing, invalid or revoked: create a new key in the dashboard and set AKSITA_API_KEY',
+  unauthorized:
+    'the Aksita API key is missing, invalid or revoked: create a new key in the dashboard and set AKSITA_API_KEY',
   'payment-required': 'the agent has no credits left or the plan expired: top up credits or renew the plan',
   forbidden: 'the agent is disabled or deleted, or this key may not use it: check the agent in the dashboard',
 };
@@ -30,9 +31,18 @@ export class Incidents {
   async raise(code: AgentErrorCode, details: { status?: number; reason: string }): Promise<boolean> {
     const advice = ADVICE[code];
     if (!advice) return false;
-    const first = await this.#redis.set(`${this.#prefix}:incident:${code}`, '1', 'EX', INCIDENT_TTL_SECONDS, 'NX');
+    const first = await this.#redis.set(
+      `${this.#prefix}:incident:${code}`,
+      '1',
+      'EX',
+      INCIDENT_TTL_SECONDS,
+      'NX',
+    );
     if (first !== 'OK') return false;
-    this.#log.error({ code, status: details.status, reason: details.reason, advice }, 'agent refused: operator action needed');
+    this.#log.error(
+      { code, status: details.status, reason: details.reason, advice },
+      'agent refused: operator action needed',
+    );
     return true;
   }
 }

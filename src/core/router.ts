@@ -49,7 +49,10 @@ export class Router {
       return 'full';
     }
     if (result.startTurn) await this.#d.enqueueTurn(message.thread, result.startTurn);
-    log.debug({ thread: message.thread, id: message.id, kind: entry.kind, text: message.text }, 'message queued');
+    log.debug(
+      { thread: message.thread, id: message.id, kind: entry.kind, text: message.text },
+      'message queued',
+    );
     return 'queued';
   };
 
@@ -57,7 +60,8 @@ export class Router {
     const base = { id: message.id, message, acceptedAt: this.#now() };
     const direct = message.chatType === 'direct';
     if (!direct && this.#d.groupMode === 'mention' && !message.addressed) return null;
-    if (message.command?.name === 'start' && !message.command.args) return { ...base, kind: 'notice', notice: 'welcome' };
+    if (message.command?.name === 'start' && !message.command.args)
+      return { ...base, kind: 'notice', notice: 'welcome' };
     if (message.text === null) return direct ? { ...base, kind: 'notice', notice: 'textOnly' } : null;
     const text = message.text.trim() || (message.command ? `/${message.command.name}` : '');
     if (text === '') return { ...base, kind: 'notice', notice: 'welcome' };

@@ -9,8 +9,8 @@
  * turns that into a delayed job.
  */
 import type { Logger } from '../logger.ts';
-import type { Notices, NoticeKey } from '../notices.ts';
-import type { InboxEntry, Inbox } from '../queue/inbox.ts';
+import type { NoticeKey, Notices } from '../notices.ts';
+import type { Inbox, InboxEntry } from '../queue/inbox.ts';
 import { backoffDelay } from './backoff.ts';
 import type { Adapter, Address, Platform } from './contract.ts';
 import type { Conversations } from './conversations.ts';
@@ -89,7 +89,10 @@ export class TurnRunner {
       if (!entry) {
         log.error({ thread }, 'unreadable inbox entry dropped');
       } else if (!adapter) {
-        log.error({ thread, platform: entry.message.platform }, 'platform not configured: message kept for later');
+        log.error(
+          { thread, platform: entry.message.platform },
+          'platform not configured: message kept for later',
+        );
         return { kind: 'wait', ms: 60_000, reason: 'platform-missing' };
       } else {
         const wait = await this.#answerHead(thread, entry, adapter, control);
@@ -106,7 +109,8 @@ export class TurnRunner {
     control: TurnControl,
   ): Promise<TurnOutcome | undefined> {
     const state = await this.#d.inbox.state(thread, entry.id);
-    const typing = entry.kind === 'ask' ? startTyping(adapter, entry.message.address, this.#d.log) : undefined;
+    const typing =
+      entry.kind === 'ask' ? startTyping(adapter, entry.message.address, this.#d.log) : undefined;
     try {
       let chunks = state.chunks;
       let posted = state.posted;
@@ -140,10 +144,20 @@ export class TurnRunner {
     const tries = await inbox.bump(thread, 'tries');
     const started = Date.now();
     try {
-      const reply = await this.#d.conversations.ask(entry.message, entry.message.text ?? '', control.abortCalls);
+      const reply = await this.#d.conversations.ask(
+        entry.message,
+        entry.message.text ?? '',
+        control.abortCalls,
+      );
       const parts = reply.response.filter((part) => part.trim() !== '');
       log.info(
-        { thread, ms: Date.now() - started, parts: parts.length, credits: reply.credits, remaining: reply.remainingCredits },
+        {
+          thread,
+          ms: Date.now() - started,
+          parts: parts.length,
+          credits: reply.credits,
+          remaining: reply.remainingCredits,
+        },
         'agent answered',
       );
       if (parts.length === 0) return notice('emptyReply');
@@ -155,16 +169,28 @@ export class TurnRunner {
       }
       if (!(err instanceof AgentError)) throw err;
       if (err.kind === 'final') {
-        log.warn({ thread, code: err.code, status: err.status, reason: err.reason }, 'agent refused the message');
-        await this.#d.incidents.raise(err.code, { ...(err.status && { status: err.status }), reason: err.reason });
+        log.warn(
+          { thread, code: err.code, status: err.status, reason: err.reason },
+          'agent refused the message',
+        );
+        await this.#d.incidents.raise(err.code, {
+          ...(err.status && { status: err.status }),
+          reason: err.reason,
+        });
         return notice(FINAL_NOTICES[err.code] ?? 'unavailable');
       }
       if (tries < retry.maxAttempts) {
         const ms = backoffDelay(tries, retry.baseMs, retry.maxMs, this.#d.random);
-        log.warn({ thread, code: err.code, status: err.status, attempt: tries, retryInMs: ms }, 'agent call failed, will retry');
+        log.warn(
+          { thread, code: err.code, status: err.status, attempt: tries, retryInMs: ms },
+          'agent call failed, will retry',
+        );
         return { kind: 'wait', ms, reason: err.code };
       }
-      log.error({ thread, code: err.code, status: err.status, attempts: tries }, 'agent call failed, giving up on message');
+      log.error(
+        { thread, code: err.code, status: err.status, attempts: tries },
+        'agent call failed, giving up on message',
+      );
       return notice('unavailable');
     }
   }
@@ -180,17 +206,27 @@ export class TurnRunner {
     const { address, chatType, messageId } = entry.message;
     for (let i = from; i < chunks.length; i++) {
       try {
-        await adapter.send(address, chunks[i] as string, i === 0 && chatType === 'group' ? { replyTo: messageId } : {});
+        await adapter.send(
+          address,
+          chunks[i] as string,
+          i === 0 && chatType === 'group' ? { replyTo: messageId } : {},
+        );
       } catch (err) {
         if (!(err instanceof PlatformError)) throw err;
         const { retryAfterMs, permanent } = err.options;
-        if (retryAfterMs !== undefined) return { kind: 'wait', ms: retryAfterMs, reason: 'platform-rate-limit' };
+        if (retryAfterMs !== undefined)
+          return { kind: 'wait', ms: retryAfterMs, reason: 'platform-rate-limit' };
         if (permanent) {
           log.warn({ thread, chunk: i, err }, 'platform refused the reply; message skipped');
           return undefined;
         }
         const n = await inbox.bump(thread, 'postTries');
-        if (n < MAX_POST_TRIES) return { kind: 'wait', ms: backoffDelay(n, retry.baseMs, retry.maxMs, this.#d.random), reason: 'platform-error' };
+        if (n < MAX_POST_TRIES)
+          return {
+            kind: 'wait',
+            ms: backoffDelay(n, retry.baseMs, retry.maxMs, this.#d.random),
+            reason: 'platform-error',
+          };
         log.error({ thread, chunk: i, err }, 'reply could not be posted; message skipped');
         return undefined;
       }

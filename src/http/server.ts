@@ -8,7 +8,10 @@ import type { Health, HttpRoute } from '../core/contract.ts';
 /** What `/healthz` reports: each dependency's health; 200 when all are ok, else 503. */
 export type HealthReport = Record<string, Health>;
 
-export function createHttpApp(options: { routes: readonly HttpRoute[]; health: () => Promise<HealthReport> }): Hono {
+export function createHttpApp(options: {
+  routes: readonly HttpRoute[];
+  health: () => Promise<HealthReport>;
+}): Hono {
   const app = new Hono();
   app.get('/healthz', async (c) => {
     const checks = await options.health();
@@ -22,7 +25,11 @@ export function createHttpApp(options: { routes: readonly HttpRoute[]; health: (
 }
 
 /** Listens on `port` (0 picks a free one) and resolves with the port actually bound. */
-export function listen(app: Hono, port: number, hostname = '0.0.0.0'): Promise<{ port: number; close(): Promise<void> }> {
+export function listen(
+  app: Hono,
+  port: number,
+  hostname = '0.0.0.0',
+): Promise<{ port: number; close(): Promise<void> }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
       resolve({

@@ -1,0 +1,197 @@
+import type { Message } from 'grammy/types';
+import type { IncomingMessage } from '../../src/core/contract.ts';
+
+/** The bot's own identity, from `getMe`. */
+export interface TelegramBotIdentity {
+  /** The bot's user id. */
+  id: number;
+  /** The bot's username, without the `@`. */
+  username: string;
+}
+
+type Loose = Record<string, unknown>;
+
+/** A parsed, bounds-checked message entity. */
+interface Entity {
+  type: string;
+  offset: number;
+  length: number;
+  userId: number | undefined;
+}
+
+/** Keys whose presence makes a message user content even without text or caption. */
+const CONTENT_KEYS = [
+  'sticker',
+  'photo',
+  'voice',
+  'video',
+  'video_note',
+  'audio',
+  'document',
+  'animation',
+  'location',
+  'contact',
+  'poll',
+  'dice',
+  'venue',
+] as const;
+
+function record(value: unknown): Loose | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Loose) : undefined;
+}
+
+function int(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The well-formed entities of `value` that lie within `text`; `undefined` when there is no entity list. */
+function parseEntities(value: unknown, text: string): Entity[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const entities: Entity[] = [];
+  for (const item of value) {
+    const entity = record(item);
+    const type = str(entity?.type);
+    const offset = int(entity?.offset);
+    const length = int(entity?.length);
+    if (type === undefined || offset === undefined || length === undefined) continue;
+    if (offset < 0 || length <= 0 || offset + length > text.length) continue;
+    entities.push({ type, offset, length, userId: int(record(entity?.user)?.id) });
+  }
+  return entities;
+}
+
+/** Matches `@username` as a whole word, with a `,` or `:` right after it. */
+function mentionPattern(username: string): RegExp {
+  const escaped = username.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\w@])@${escaped}(?!\\w)[,:]?`, 'gi');
+}
+
+function isBlank(char: string | undefined): boolean {
+  return char === ' ' || char === '\t';
+}
+
+/** Removes every mention of the bot with the blanks around it, keeping one space between the words it separated. */
+function removeMentions(text: string, username: string): string {
+  if (username === '') return text.trim();
+  const pieces: string[] = [];
+  let kept = 0;
+  let removed = false;
+  const keep = (piece: string): void => {
+    if (piece === '') return;
+    const last = pieces.at(-1)?.at(-1);
+    if (removed && last !== undefined && last !== '\n' && piece[0] !== '\n') pieces.push(' ');
+    pieces.push(piece);
+    removed = false;
+  };
+  for (const match of text.matchAll(mentionPattern(username))) {
+    let start = match.index;
+    let end = start + match[0].length;
+    while (start > kept && isBlank(text[start - 1])) start--;
+    while (isBlank(text[end])) end++;
+    keep(text.slice(kept, start));
+    removed = true;
+    kept = end;
+  }
+  keep(text.slice(kept));
+  return pieces.join('').trim();
+}
+
+function displayName(from: Loose, userId: number): string {
+  const full = `${str(from.first_name) ?? ''} ${str(from.last_name) ?? ''}`.trim();
+  if (full !== '') return full;
+  const username = str(from.username);
+  return username ? `@${username}` : `user ${userId}`;
+}
+
+function normalize(message: unknown, bot: TelegramBotIdentity): IncomingMessage | null {
+  const msg = record(message);
+  const chat = record(msg?.chat);
+  const from = record(msg?.from);
+  if (msg === undefined || chat === undefined || from === undefined) return null;
+  const chatId = int(chat.id);
+  const messageId = int(msg.message_id);
+  const userId = int(from.id);
+  if (chatId === undefined || messageId === undefined || userId === undefined) return null;
+  if (from.is_bot === true || userId === bot.id) return null;
+
+  const textField = str(msg.text);
+  const raw = textField ?? str(msg.caption) ?? null;
+  if (raw === null && !CONTENT_KEYS.some((key) => msg[key] !== undefined && msg[key] !== null)) return null;
+
+  const topicId = msg.is_topic_message === true ? int(msg.message_thread_id) : undefined;
+  const chatType = chat.type === 'private' ? 'direct' : 'group';
+  const username = bot.username.toLowerCase();
+  const entities =
+    raw === null
+      ? undefined
+      : parseEntities(textField !== undefined ? msg.entities : msg.caption_entities, raw);
+
+  let text: string | null = raw === null ? null : removeMentions(raw, username);
+  let command: IncomingMessage['command'];
+  let addressed = chatType === 'direct';
+
+  const commandEntity = entities?.find((e) => e.type === 'bot_command' && e.offset === 0);
+  if (raw !== null && commandEntity !== undefined) {
+    const [name = '', target] = raw.slice(1, commandEntity.length).split('@', 2);
+    if (name !== '' && (target === undefined || target.toLowerCase() === username)) {
+      const args = removeMentions(raw.slice(commandEntity.length), username);
+      command = { name: name.toLowerCase(), args };
+      text = args;
+      addressed = true;
+    }
+  }
+
+  if (!addressed && raw !== null && username !== '') {
+    addressed =
+      entities === undefined
+        ? mentionPattern(username).test(raw)
+        : entities.some(
+            (e) =>
+              (e.type === 'mention' &&
+                raw.slice(e.offset, e.offset + e.length).toLowerCase() === `@${username}`) ||
+              (e.type === 'text_mention' && e.userId === bot.id),
+          );
+  }
+  if (!addressed) {
+    const reply = record(msg.reply_to_message);
+    // In a forum topic, a message that replies to nothing points at the topic's creation message.
+    const isTopicRoot = topicId !== undefined && int(reply?.message_id) === topicId;
+    addressed = !isTopicRoot && int(record(reply?.from)?.id) === bot.id;
+  }
+
+  const date = int(msg.date);
+  return {
+    id: `telegram:${chatId}:${messageId}`,
+    platform: 'telegram',
+    thread: topicId === undefined ? `telegram:${chatId}` : `telegram:${chatId}:${topicId}`,
+    address:
+      topicId === undefined
+        ? { channel: String(chatId) }
+        : { channel: String(chatId), thread: String(topicId) },
+    messageId: String(messageId),
+    chatType,
+    addressed,
+    text,
+    ...(command === undefined ? {} : { command }),
+    user: { id: String(userId), displayName: displayName(from, userId) },
+    sentAt: date === undefined ? 0 : date * 1000,
+  };
+}
+
+/**
+ * Turns one Telegram message into an `IncomingMessage`, or `null` when the bridge ignores it: sent by a
+ * bot (including this one), a service message (members joined, pin, title change, ...), or malformed.
+ * Forum topics get their own thread key; replies in ordinary groups stay in the chat's thread. Never
+ * throws, whatever the input (it may come straight from a webhook body).
+ */
+export function normalizeTelegramMessage(message: Message, bot: TelegramBotIdentity): IncomingMessage | null {
+  try {
+    return normalize(message, bot);
+  } catch {
+    return null;
+  }
+}
