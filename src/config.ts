@@ -159,7 +159,11 @@ export interface Config {
 
 /** Validates `env` and returns the configuration, or throws a `ConfigError` naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = schema.safeParse(env);
+  // An empty variable (`NAME=` in .env) means "not set".
+  const set = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = schema.safeParse(set);
   if (!parsed.success) {
     const lines = parsed.error.issues.map(
       (issue) => `${String(issue.path[0] ?? 'configuration')} ${issue.message}`,

@@ -58,8 +58,8 @@ class TelegramAdapter implements Adapter {
   #stop = new AbortController();
   #loop: Promise<void> | undefined;
   #mode: 'idle' | 'polling' | 'webhook' = 'idle';
-  #lastPollOk = 0;
-  #lastError = '';
+  /** Why the last `getUpdates` failed; empty while polling works. */
+  #pollError = '';
 
   constructor(options: TelegramAdapterOptions) {
     this.#o = options;
@@ -132,12 +132,12 @@ class TelegramAdapter implements Adapter {
         // grammY types its signal parameter with the abort-controller shim; Node's signal is the same at runtime.
         const abort = signal as unknown as Parameters<Bot['api']['getUpdates']>[1];
         updates = await this.#bot.api.getUpdates({ offset, timeout, allowed_updates: ['message'] }, abort);
-        this.#lastPollOk = Date.now();
+        this.#pollError = '';
         failures = 0;
       } catch (err) {
         if (signal.aborted) break;
         failures++;
-        this.#lastError = describe(err);
+        this.#pollError = describe(err);
         const conflict = err instanceof GrammyError && err.error_code === 409;
         this.#log.error(
           { err, attempt: failures },
@@ -208,13 +208,10 @@ class TelegramAdapter implements Adapter {
     switch (this.#mode) {
       case 'webhook':
         return { ok: true, detail: 'webhook' };
-      case 'polling': {
-        const fresh =
-          Date.now() - this.#lastPollOk < ((this.#o.pollTimeoutSeconds ?? POLL_TIMEOUT_SECONDS) + 30) * 1000;
-        return fresh
-          ? { ok: true, detail: 'polling' }
-          : { ok: false, detail: `polling failing: ${this.#lastError}` };
-      }
+      case 'polling':
+        return this.#pollError
+          ? { ok: false, detail: `polling failing: ${this.#pollError}` }
+          : { ok: true, detail: 'polling' };
       default:
         return this.#bot.isInited()
           ? { ok: true, detail: 'sending only' }

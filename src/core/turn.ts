@@ -221,12 +221,11 @@ export class TurnRunner {
           return undefined;
         }
         const n = await inbox.bump(thread, 'postTries');
-        if (n < MAX_POST_TRIES)
-          return {
-            kind: 'wait',
-            ms: backoffDelay(n, retry.baseMs, retry.maxMs, this.#d.random),
-            reason: 'platform-error',
-          };
+        if (n < MAX_POST_TRIES) {
+          const ms = backoffDelay(n, retry.baseMs, retry.maxMs, this.#d.random);
+          log.warn({ thread, chunk: i, attempt: n, retryInMs: ms, err }, 'reply post failed, will retry');
+          return { kind: 'wait', ms, reason: 'platform-error' };
+        }
         log.error({ thread, chunk: i, err }, 'reply could not be posted; message skipped');
         return undefined;
       }

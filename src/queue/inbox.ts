@@ -13,6 +13,7 @@
  * Every key has a TTL or is removed when its thread is idle, except `conv:<thread>`, the thread's
  * Aksita conversation, which must outlive restarts.
  */
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { IncomingMessage } from '../core/contract.ts';
 import type { NoticeKey } from '../notices.ts';
@@ -54,10 +55,9 @@ if redis.call('LLEN', KEYS[2]) >= tonumber(ARGV[5]) then return {3} end
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then return {0} end
 redis.call('RPUSH', KEYS[2], ARGV[1])
 if redis.call('EXISTS', KEYS[3]) == 1 then return {1} end
-local id = 't' .. redis.call('INCR', KEYS[5])
-redis.call('SET', KEYS[3], id)
+redis.call('SET', KEYS[3], ARGV[6])
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3])
-return {2, id}`;
+return {2, ARGV[6]}`;
 
 // Pops the head if it is still ARGV[1] (or nothing when ARGV[1] is empty), forgets the head's
 // state, and ends the turn when the inbox is empty and the turn is still this job's.
@@ -73,13 +73,17 @@ if left == 0 and redis.call('GET', KEYS[2]) == ARGV[3] then
 end
 return left`;
 
-// Hands a turn to a new job id if it still belongs to ARGV[1].
+// Hands a turn to the new job id ARGV[4] if it still belongs to ARGV[1].
 const RESTART = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
-local id = 't' .. redis.call('INCR', KEYS[3])
-redis.call('SET', KEYS[1], id)
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[4])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
-return id`;
+return 1`;
+
+/** A fresh turn id; BullMQ job ids may not contain `:`. */
+function newJobId(): string {
+  return `t-${randomUUID()}`;
+}
 
 /** How long a head's progress record lives (it is deleted as soon as the head is done). */
 const TURN_STATE_TTL_SECONDS = 7 * 24 * 3600;
@@ -100,9 +104,9 @@ export class Inbox {
 
   constructor(redis: Redis, options: { prefix: string; dedupeTtlSeconds: number; maxPending?: number }) {
     this.#redis = redis;
-    redis.defineCommand('inboxAccept', { numberOfKeys: 5, lua: ACCEPT });
+    redis.defineCommand('inboxAccept', { numberOfKeys: 4, lua: ACCEPT });
     redis.defineCommand('inboxAdvance', { numberOfKeys: 4, lua: ADVANCE });
-    redis.defineCommand('inboxRestart', { numberOfKeys: 3, lua: RESTART });
+    redis.defineCommand('inboxRestart', { numberOfKeys: 2, lua: RESTART });
     this.#scripts = redis as unknown as Scripts;
     this.#p = options.prefix;
     this.#dedupeTtl = options.dedupeTtlSeconds;
@@ -121,12 +125,12 @@ export class Inbox {
       this.#key('inbox', thread),
       this.#key('active', thread),
       `${this.#p}:turns`,
-      `${this.#p}:seq`,
       JSON.stringify(entry),
       this.#dedupeTtl,
       thread,
       entry.acceptedAt,
       this.#maxPending,
+      newJobId(),
     )) as [number, string?];
     switch (res[0]) {
       case 0:
@@ -208,14 +212,16 @@ export class Inbox {
 
   /** Gives the turn of `thread` a new job id if it still belongs to `jobId`; null when it moved on. */
   async restartTurn(thread: string, jobId: string, now: number): Promise<string | null> {
-    return (await this.#scripts.inboxRestart(
+    const next = newJobId();
+    const moved = await this.#scripts.inboxRestart(
       this.#key('active', thread),
       `${this.#p}:turns`,
-      `${this.#p}:seq`,
       jobId,
       thread,
       now,
-    )) as string | null;
+      next,
+    );
+    return moved === 1 ? next : null;
   }
 
   /** Drops a `turns` entry whose thread has no turn any more. */

@@ -53,9 +53,13 @@ export default async function setup(project: TestProject): Promise<() => void> {
   }
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'aksita-redis-'));
-  const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir], {
-    stdio: 'ignore',
-  });
+  const started = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir],
+    {
+      stdio: 'ignore',
+    },
+  );
   const spawnFailed = new Promise<boolean>((resolve) => started.once('error', () => resolve(true)));
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 50; i++) {

@@ -82,3 +82,17 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('loadConfig with a .env-style file', () => {
+  it('treats empty variables as unset', () => {
+    const config = loadConfig({
+      ...base,
+      GROUP_MODE: '',
+      AKSITA_API_KEY_TELEGRAM: '',
+      TELEGRAM_WEBHOOK_URL: ' ',
+    });
+    expect(config.groupMode).toBe('mention');
+    expect(config.aksitaKeys.telegram).toBe('ak-shared-key');
+    expect(config.telegram?.webhookUrl).toBeUndefined();
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * Errors are classified, not retried blindly (aksita-api.md): 5xx, timeouts and malformed replies
+ * back off and retry; 404 means a new session and one more try; 400/401/402/403 are final, with a
+ * friendly notice, an operator alert once per incident, and the thread moving on. Platform 429s wait
+ * the `retry_after` asked for, and a failure while posting never asks the agent again.
+ */
+import { describe, expect, it } from 'vitest';
+import { useBridgeFixture } from '../support/fixture.ts';
+
+const fx = useBridgeFixture();
+
+describe('agent errors', () => {
+  it('retries 5xx and connection resets with backoff, then answers once', async () => {
+    fx.aksita.script({ status: 500 }, { status: 503 }, { reset: true });
+    const { logs } = await fx.start();
+    fx.telegram.userMessage({ chatId: 1, text: 'hello' });
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(1).length === 1, 10_000, 'reply');
+    expect(fx.telegram.sentTo(1)).toEqual(['echo: hello']);
+    expect(fx.aksita.chats.map((c) => c.outcome)).toEqual([500, 503, 0, 200]);
+    const delays = logs.find('agent call failed, will retry').map((e) => e.retryInMs as number);
+    // Base 50 ms in tests: about 50, 100, 200 ms (±25 % jitter), each longer than the last but one.
+    expect(delays).toHaveLength(3);
+    expect(delays[2]).toBeGreaterThan(delays[0] as number);
+  });
+
+  it('treats a malformed reply like a server error and never posts it', async () => {
+    fx.aksita.script(
+      { malformed: 'not-json' },
+      { malformed: 'status-false' },
+      { malformed: 'response-not-array' },
+    );
+    await fx.start();
+    fx.telegram.userMessage({ chatId: 2, text: 'hello' });
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(2).length === 1, 10_000, 'reply');
+    expect(fx.telegram.sentTo(2)).toEqual(['echo: hello']);
+    expect(fx.aksita.chats).toHaveLength(4);
+  });
+
+  it('retries a call that times out', async () => {
+    fx.aksita.script({ hang: true });
+    await fx.start({ AKSITA_TIMEOUT_MS: '1000' });
+    fx.telegram.userMessage({ chatId: 3, text: 'hello' });
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(3).length === 1, 10_000, 'reply');
+    expect(fx.telegram.sentTo(3)).toEqual(['echo: hello']);
+    expect(fx.aksita.chats).toHaveLength(2);
+  });
+
+  it('gives up after AKSITA_MAX_ATTEMPTS with a friendly notice, and the thread moves on', async () => {
+    fx.aksita.script({ status: 500 }, { status: 502 }, { status: 500 });
+    await fx.start({ AKSITA_MAX_ATTEMPTS: '3' });
+    fx.telegram.userMessage({ chatId: 4, text: 'first' });
+    fx.telegram.userMessage({ chatId: 4, text: 'second' });
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(4).length === 2, 10_000, 'two replies');
+    expect(fx.telegram.sentTo(4)).toEqual([
+      "Sorry, I can't answer right now. Please try again in a few minutes.",
+      'echo: second',
+    ]);
+  });
+
+  it('creates a new session when the conversation is gone (404) and retries once', async () => {
+    const { redis, config } = await fx.start();
+    fx.telegram.userMessage({ chatId: 5, text: 'one' });
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(5).length === 1, 10_000, 'first reply');
+    fx.aksita.forget();
+    fx.telegram.userMessage({ chatId: 5, text: 'two' });
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(5).length === 2, 10_000, 'second reply');
+    expect(fx.telegram.sentTo(5)).toEqual(['echo: one', 'echo: two']);
+    expect(fx.aksita.sessions).toHaveLength(2);
+    expect(fx.aksita.chats.map((c) => c.outcome)).toEqual([200, 404, 200]);
+    expect(await redis.get(`${config.redisPrefix}:conv:telegram:5`)).toBe(fx.aksita.sessions[1]);
+  });
+
+  it.each([
+    [400, "Sorry, I couldn't process that message. Could you rephrase it?"],
+    [401, 'Sorry, the assistant is not available at the moment. The team has been notified.'],
+    [402, 'Sorry, the assistant is taking a short break. Please try again later.'],
+    [403, 'Sorry, the assistant is not available at the moment. The team has been notified.'],
+  ])(
+    'does not retry a %i: the user gets a notice and the next message is answered',
+    async (status, notice) => {
+      fx.aksita.script({ status, reason: 'refused by the fake' });
+      await fx.start();
+      fx.telegram.userMessage({ chatId: 6, text: 'first' });
+      fx.telegram.userMessage({ chatId: 6, text: 'second' });
+      await fx.telegram.waitFor(() => fx.telegram.sentTo(6).length === 2, 10_000, 'two replies');
+      expect(fx.telegram.sentTo(6)).toEqual([notice, 'echo: second']);
+      expect(fx.aksita.chats.map((c) => c.outcome)).toEqual([status, 200]);
+    },
+  );
+
+  it('alerts operators once per incident, not once per message, when credits run out', async () => {
+    fx.aksita.balance = 0;
+    const { logs } = await fx.start();
+    for (const chatId of [21, 22, 23]) fx.telegram.userMessage({ chatId, text: 'hello' });
+    await fx.telegram.waitFor(() => fx.telegram.sent.length === 3, 10_000, 'three notices');
+    expect(new Set(fx.telegram.sent.map((s) => s.text))).toEqual(
+      new Set(['Sorry, the assistant is taking a short break. Please try again later.']),
+    );
+    const alerts = logs.find('agent refused: operator action needed');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ code: 'payment-required', status: 402 });
+  });
+});
+
+describe('posting errors', () => {
+  it('waits the retry_after Telegram asks for on 429', async () => {
+    fx.telegram.script({ status: 429, retryAfter: 1 });
+    await fx.start();
+    fx.telegram.userMessage({ chatId: 30, text: 'hello' });
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(30).length === 1, 10_000, 'reply');
+    const attempts = fx.telegram.sendAttempts.filter((a) => a.chatId === '30');
+    expect(attempts.map((a) => a.status)).toEqual([429, 200]);
+    expect((attempts[1]?.at ?? 0) - (attempts[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
+    expect(fx.aksita.chats).toHaveLength(1);
+  });
+
+  it('does not ask the agent again when posting fails midway, and posts no chunk twice', async () => {
+    fx.aksita.reply = () => ['part 1', 'part 2', 'part 3'];
+    // The first chunk goes through; the second fails twice (a 500, then a dropped connection).
+    fx.telegram.script({ pass: true }, { status: 500 }, { reset: true });
+    await fx.start();
+    fx.telegram.userMessage({ chatId: 31, text: 'hello' });
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(31).length === 3, 10_000, 'three parts');
+    expect(fx.telegram.sentTo(31)).toEqual(['part 1', 'part 2', 'part 3']);
+    expect(fx.aksita.chats).toHaveLength(1);
+  });
+
+  it('skips a reply the platform refuses for good, and goes on with the next message', async () => {
+    fx.telegram.script({ status: 403, description: 'Forbidden: bot was blocked by the user' });
+    await fx.start();
+    fx.telegram.userMessage({ chatId: 32, text: 'first' });
+    fx.telegram.userMessage({ chatId: 32, text: 'second' });
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(32).length === 1, 10_000, 'second reply');
+    expect(fx.telegram.sentTo(32)).toEqual(['echo: second']);
+    expect(fx.aksita.chats).toHaveLength(2);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * The Telegram receiver confirms an update (moves the `getUpdates` offset past it) only once the
+ * router stored it: an update that could not be stored is handed in again, and one still unstored
+ * when the receiver stops is delivered to the next receiver.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createTelegramAdapter } from '../../adapters/telegram/index.ts';
+import type { Adapter, IncomingMessage } from '../../src/core/contract.ts';
+import { createLogger } from '../../src/logger.ts';
+import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram.ts';
+import { LogCapture } from '../support/bridge.ts';
+
+let telegram: FakeTelegram;
+const adapters: Adapter[] = [];
+const logs = new LogCapture();
+
+function adapter(): Adapter {
+  const log = createLogger({ level: 'debug', secrets: [telegram.token] }, logs);
+  const created = createTelegramAdapter({
+    token: telegram.token,
+    apiRoot: telegram.apiRoot,
+    log,
+    pollTimeoutSeconds: 1,
+  });
+  adapters.push(created);
+  return created;
+}
+
+beforeEach(async () => {
+  telegram = await startFakeTelegram();
+});
+
+afterEach(async () => {
+  for (const a of adapters.splice(0)) await a.stop();
+  await telegram.close();
+});
+
+it('hands an update in again when storing it failed, and confirms it only after', async () => {
+  const received: IncomingMessage[] = [];
+  let calls = 0;
+  const receiver = adapter();
+  await receiver.init();
+  await receiver.start(async (message) => {
+    calls++;
+    if (calls === 1) throw new Error('Redis is not answering');
+    received.push(message);
+  });
+  const { updateId } = telegram.userMessage({ chatId: 1, text: 'keep me' });
+  await telegram.waitFor(() => received.length === 1, 10_000, 'the update stored');
+  expect(calls).toBe(2);
+  expect(received[0]?.text).toBe('keep me');
+  await telegram.waitFor(() => telegram.confirmedOffset > updateId, 10_000, 'the offset confirmed');
+  expect(logs.find('telegram update not stored; retrying')).toHaveLength(1);
+});
+
+it('leaves an update unconfirmed when the receiver stops before storing it', async () => {
+  const first = adapter();
+  await first.init();
+  let attempts = 0;
+  await first.start(async () => {
+    attempts++;
+    throw new Error('Redis is not answering');
+  });
+  const { updateId } = telegram.userMessage({ chatId: 2, text: 'do not lose me' });
+  await telegram.waitFor(() => attempts >= 1, 10_000, 'a first attempt');
+  await first.stop();
+  expect(telegram.confirmedOffset).toBeLessThanOrEqual(updateId);
+
+  const received: IncomingMessage[] = [];
+  const second = adapter();
+  await second.init();
+  await second.start(async (message) => {
+    received.push(message);
+  });
+  await telegram.waitFor(() => received.length === 1, 10_000, 'the update at the next receiver');
+  expect(received[0]?.text).toBe('do not lose me');
+});

@@ -1,0 +1,505 @@
+/**
+ * A local fake of the Telegram Bot API that grammY reaches through `client.apiRoot`: requests are
+ * `/bot<token>/<method>` with JSON, form or query parameters; answers are the real `{ok, result}` and
+ * `{ok:false, error_code, description, parameters}` envelopes with the same HTTP status. getUpdates
+ * has real offsets, long polling and the one-poller rule; webhooks are retried until answered 2xx;
+ * sendMessage checks the 4096 limit, HTML parse_mode, reply targets and optional rate limits. No
+ * logging; O(1) work per request in the common case.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BotCommand, MessageEntity, UserFromGetMe } from 'grammy/types';
+import {
+  ApiError,
+  badRequest,
+  boolParam as bool,
+  botParams,
+  botUser,
+  buildUserMessage,
+  type Gate,
+  Gates,
+  intParam as int,
+  jsonParam as json,
+  listen,
+  type Params,
+  parseHtml,
+  type QueuedUpdate,
+  rateWait,
+  sendJson,
+  strParam as str,
+  UpdateQueue,
+  type UserMessageInput,
+  waitFor,
+} from './http.ts';
+
+export type { MessageEntity, UserMessageInput };
+
+/** One-shot behaviour for the next sendMessage call (see `FakeTelegram.script`). */
+export type SendStep =
+  /** Answer 429 with `parameters.retry_after`. */
+  | { status: 429; retryAfter: number }
+  /** Answer this error status. */
+  | { status: 400 | 403 | 500 | 502; description?: string }
+  /** Destroy the socket without answering (the message is not sent). */
+  | { reset: true }
+  /** Process normally (lets a script skip sends). */
+  | { pass: true }
+  /** Never answer and never accept: the request is dropped when the client goes away. */
+  | { hold: true };
+
+/** sendMessage limits; accepted sends count, refused ones do not. Below 1/s means one per 1/x s. */
+export interface RateLimit {
+  perChatPerSecond: number;
+  globalPerSecond: number;
+}
+
+export interface FakeTelegramOptions {
+  /** Default `123456:TEST-token`. */
+  token?: string;
+  /** Default 123456. */
+  botId?: number;
+  /** Default `aksita_test_bot`. */
+  botUsername?: string;
+}
+
+/** An accepted sendMessage; `text` exactly as the client sent it (before parse_mode parsing). */
+export interface SentMessage {
+  chatId: string;
+  text: string;
+  threadId?: string;
+  replyTo?: string;
+  parseMode?: string;
+  at: number;
+  messageId: number;
+}
+
+export interface ChatAction {
+  chatId: string;
+  action: string;
+  threadId?: string;
+  at: number;
+}
+
+export interface FakeTelegram {
+  /** `http://127.0.0.1:PORT`: grammY's `client.apiRoot`. */
+  readonly apiRoot: string;
+  readonly token: string;
+  /** The bot's User object, as getMe returns it. */
+  readonly me: UserFromGetMe;
+  readonly sent: SentMessage[];
+  readonly actions: ChatAction[];
+  /** Every sendMessage attempt with the status it got (0: reset or held by a step). */
+  readonly sendAttempts: Array<{ chatId: string; status: number; at: number }>;
+  /** Every webhook POST with the receiver's status (0: connection error). */
+  readonly webhookDeliveries: Array<{ updateId: number; status: number }>;
+  /** Update ids returned by getUpdates, in order (a redelivered update appears again). */
+  readonly polledUpdates: number[];
+  /** Highest `offset` a getUpdates call passed (0 before any). */
+  readonly confirmedOffset: number;
+  /** True while a getUpdates long poll is waiting for updates. */
+  readonly polling: boolean;
+  /** Updates not yet confirmed (polling) or not yet accepted (webhook). */
+  readonly pendingCount: number;
+  /** The webhook, or null while none is set. */
+  readonly webhook: { url: string; secretToken?: string } | null;
+  /** Bot commands by `JSON.stringify(scope ?? {type:'default'}) + '|' + (language_code ?? '')`. */
+  readonly commands: Map<string, BotCommand[]>;
+  /** HTTP requests received. */
+  readonly requests: number;
+  /** sendMessage rate limits; null (the default) for none. */
+  rateLimit: RateLimit | null;
+  /** Delay before a failed webhook delivery is retried, ms. Default 200. */
+  webhookRetryMs: number;
+  /** Queues one-shot behaviours for the next sendMessage calls, in order. */
+  script(...steps: SendStep[]): void;
+  /**
+   * Holds sendMessage requests unanswered until every gate is released; then they are processed (and
+   * the message accepted) even if their client went away meanwhile, as a server that got the request
+   * would. Contrast the `hold` step, whose request is never accepted.
+   */
+  gate(): Gate;
+  /** sendMessage requests now held unanswered by a gate or a `hold` step. */
+  readonly held: number;
+  /** Builds a realistic user message update and enqueues it. */
+  userMessage(input: UserMessageInput): { updateId: number; messageId: number };
+  /** Enqueues a raw update (assigning update_id if missing); like Telegram, drops types not in allowed_updates. */
+  pushUpdate(update: object): number;
+  /** Enqueues an earlier update again, same id and content, even if it was confirmed. */
+  redeliver(updateId: number): void;
+  /** Texts sent to a chat, in order. */
+  sentTo(chatId: number | string): string[];
+  waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
+  /** Closes the server, destroys open sockets, stops webhook delivery, releases held requests. */
+  close(): Promise<void>;
+}
+
+type Update = QueuedUpdate['update'];
+type Method = (p: Params, req: IncomingMessage, res: ServerResponse) => unknown;
+
+const HANDLED = Symbol('handled');
+const MAX_MESSAGE = 4096;
+const CONFLICT_POLL =
+  'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running';
+const CONFLICT_HOOK =
+  "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first";
+/** Update types Telegram leaves out while allowed_updates is empty or unset. */
+const NOT_BY_DEFAULT = new Set(['chat_member', 'message_reaction', 'message_reaction_count']);
+const ACTIONS = new Set(
+  'typing upload_photo record_video upload_video record_voice upload_voice upload_document choose_sticker find_location record_video_note upload_video_note'.split(
+    ' ',
+  ),
+);
+const STEP_TEXT: Record<number, string> = {
+  400: 'Bad Request: scripted error',
+  403: 'Forbidden: bot was blocked by the user',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+};
+const tooMany = (n: number) => new ApiError(429, `Too Many Requests: retry after ${n}`, { retry_after: n });
+
+function chatIdOf(p: Params): string {
+  const id = str(p, 'chat_id');
+  if (!id) throw badRequest('chat_id is empty');
+  return id;
+}
+
+/** Starts a fake Telegram Bot API on 127.0.0.1 (random port). */
+export async function startFakeTelegram(options: FakeTelegramOptions = {}): Promise<FakeTelegram> {
+  const token = options.token ?? '123456:TEST-token';
+  const me = botUser(options.botId ?? 123456, options.botUsername ?? 'aksita_test_bot');
+  const gates = new Gates();
+  const steps: SendStep[] = [];
+  const history = new Map<number, Update>();
+  const queue = new UpdateQueue();
+  let nextUpdateId = 100_000;
+  let allowed: Set<string> | null = null;
+  let poller: { res: ServerResponse; limit: number; timer: NodeJS.Timeout } | null = null;
+  let webhook: { url: string; secretToken?: string } | null = null;
+  let delivering = false;
+  let requests = 0;
+  let held = 0;
+  const closing = new AbortController();
+  const lastMessageId = new Map<string, number>(); // users' and the bot's messages share one sequence
+  const lastBotMessage = new Map<string, Record<string, unknown>>();
+  const chats = new Map<string, Record<string, unknown>>();
+  const windows = new Map<string, number[]>();
+  const globalWindow: number[] = [];
+
+  function nextMessageId(chat: string): number {
+    const id = (lastMessageId.get(chat) ?? 0) + 1;
+    lastMessageId.set(chat, id);
+    return id;
+  }
+
+  function chatObject(chat: string): Record<string, unknown> {
+    const id = Number(chat);
+    const known = chats.get(chat);
+    if (known) return known;
+    if (!Number.isInteger(id)) return { id: -1_001_000_000_001, type: 'channel', title: 'Channel' };
+    return id > 0
+      ? { id, type: 'private', first_name: 'User' }
+      : { id, type: id < -1e12 ? 'supergroup' : 'group', title: 'Chat' };
+  }
+
+  function enqueue(update: Update, redelivered: boolean): void {
+    queue.add(update, redelivered);
+    if (webhook) void deliver();
+    else if (poller) answerPoller(200, { ok: true, result: take(poller.limit) });
+  }
+
+  function take(limit: number): Update[] {
+    const result = queue.take(limit);
+    for (const update of result) fake.polledUpdates.push(update.update_id);
+    return result;
+  }
+
+  function answerPoller(status: number, body: unknown): void {
+    if (!poller) return;
+    clearTimeout(poller.timer);
+    sendJson(poller.res, status, body);
+    poller = null;
+  }
+
+  async function deliver(): Promise<void> {
+    if (delivering) return;
+    delivering = true;
+    try {
+      while (!server.closed && webhook && queue.entries.length > 0) {
+        const entry = queue.entries[0] as QueuedUpdate;
+        const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+        if (webhook.secretToken) headers['X-Telegram-Bot-Api-Secret-Token'] = webhook.secretToken;
+        let status = 0;
+        try {
+          const body = JSON.stringify(entry.update);
+          const res = await fetch(webhook.url, { method: 'POST', headers, body, signal: closing.signal });
+          status = res.status;
+          await res.arrayBuffer();
+        } catch {
+          status = 0;
+        }
+        if (server.closed) break;
+        fake.webhookDeliveries.push({ updateId: entry.update.update_id, status });
+        if (status >= 200 && status < 300) queue.remove(entry);
+        else await server.delay(fake.webhookRetryMs);
+      }
+    } finally {
+      delivering = false;
+    }
+  }
+
+  function setAllowed(list: string[] | undefined): void {
+    if (list !== undefined) allowed = list.length === 0 ? null : new Set(list);
+  }
+
+  function getUpdates(p: Params, res: ServerResponse): unknown {
+    if (webhook) throw new ApiError(409, CONFLICT_HOOK);
+    answerPoller(409, { ok: false, error_code: 409, description: CONFLICT_POLL });
+    setAllowed(json<string[]>(p, 'allowed_updates'));
+    const offset = int(p, 'offset') ?? 0;
+    if (offset !== 0) queue.confirm(offset);
+    const limit = Math.min(100, Math.max(1, int(p, 'limit') ?? 100));
+    const timeout = int(p, 'timeout') ?? 0;
+    if (queue.entries.length > 0 || timeout <= 0) return take(limit);
+    const timer = setTimeout(() => answerPoller(200, { ok: true, result: [] }), timeout * 1000);
+    poller = { res, limit, timer };
+    res.on('close', () => {
+      if (poller?.res !== res) return;
+      clearTimeout(timer);
+      poller = null;
+    });
+    return HANDLED;
+  }
+
+  function setWebhook(p: Params): unknown {
+    const url = str(p, 'url') ?? '';
+    if (url === '') return deleteWebhook(p);
+    if (!URL.canParse(url)) throw badRequest('bad webhook: invalid URL');
+    const secretToken = str(p, 'secret_token');
+    if (secretToken !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secretToken)) {
+      throw badRequest('secret token contains unallowed characters');
+    }
+    if (bool(p, 'drop_pending_updates')) queue.clear();
+    setAllowed(json<string[]>(p, 'allowed_updates'));
+    webhook = secretToken ? { url, secretToken } : { url };
+    answerPoller(409, { ok: false, error_code: 409, description: CONFLICT_HOOK });
+    void deliver();
+    return true;
+  }
+
+  function deleteWebhook(p: Params): unknown {
+    webhook = null;
+    if (bool(p, 'drop_pending_updates')) queue.clear();
+    return true;
+  }
+
+  const commandsKey = (p: Params) =>
+    `${JSON.stringify(json<object>(p, 'scope') ?? { type: 'default' })}|${str(p, 'language_code') ?? ''}`;
+
+  function setMyCommands(p: Params): unknown {
+    const list = json<BotCommand[]>(p, 'commands');
+    if (!Array.isArray(list) || list.length > 100) throw badRequest('BOT_COMMANDS_TOO_MUCH');
+    const valid = (c: BotCommand) =>
+      /^[a-z0-9_]{1,32}$/.test(String(c?.command)) && /^.{1,256}$/su.test(String(c?.description ?? ''));
+    if (!list.every(valid)) throw badRequest('BOT_COMMAND_INVALID');
+    fake.commands.set(commandsKey(p), list);
+    return true;
+  }
+
+  async function sendMessage(p: Params, req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+    const step = steps.shift();
+    const attempt = { chatId: str(p, 'chat_id') ?? '', status: 0, at: Date.now() };
+    if (step && 'hold' in step) {
+      fake.sendAttempts.push(attempt);
+      held++;
+      res.on('close', () => held--);
+      return HANDLED;
+    }
+    if (gates.closed) {
+      held++;
+      await gates.hold();
+      held--;
+    }
+    if (server.closed) return HANDLED;
+    attempt.status = 200;
+    attempt.at = Date.now();
+    fake.sendAttempts.push(attempt);
+    if (step && 'reset' in step) {
+      attempt.status = 0;
+      req.socket.destroy();
+      return HANDLED;
+    }
+    try {
+      if (step && 'status' in step) {
+        if (step.status === 429) throw tooMany(step.retryAfter);
+        throw new ApiError(step.status, step.description ?? STEP_TEXT[step.status] ?? 'Error');
+      }
+      return accept(p);
+    } catch (err) {
+      attempt.status = err instanceof ApiError ? err.code : 500;
+      throw err;
+    }
+  }
+
+  function accept(p: Params): unknown {
+    const chat = chatIdOf(p);
+    const text = str(p, 'text') ?? '';
+    const parseMode = str(p, 'parse_mode') || undefined;
+    const mode = parseMode?.toLowerCase();
+    if (mode !== undefined && mode !== 'html' && mode !== 'markdown' && mode !== 'markdownv2') {
+      throw badRequest('unsupported parse_mode');
+    }
+    const plain = mode === 'html' ? parseHtml(text) : text;
+    if (plain.trim() === '') throw badRequest('message text is empty');
+    if (plain.length > MAX_MESSAGE) throw badRequest('message is too long');
+    const reply = json<{ message_id?: number; allow_sending_without_reply?: boolean }>(p, 'reply_parameters');
+    const replyTo = reply?.message_id ?? int(p, 'reply_to_message_id');
+    const lenient = reply?.allow_sending_without_reply ?? bool(p, 'allow_sending_without_reply');
+    if (replyTo !== undefined && !lenient && (replyTo < 1 || replyTo > (lastMessageId.get(chat) ?? 0))) {
+      throw badRequest('message to be replied not found');
+    }
+    const threadId = int(p, 'message_thread_id');
+    const now = Date.now();
+    if (fake.rateLimit) {
+      const window = windows.get(chat) ?? [];
+      if (window.length === 0) windows.set(chat, window);
+      const { perChatPerSecond: perChat, globalPerSecond: global } = fake.rateLimit;
+      const seconds = Math.max(rateWait(window, perChat, now), rateWait(globalWindow, global, now));
+      if (seconds > 0) throw tooMany(seconds);
+      window.push(now);
+      globalWindow.push(now);
+    }
+    const messageId = nextMessageId(chat);
+    const record: SentMessage = { chatId: chat, text, at: now, messageId };
+    if (threadId !== undefined) record.threadId = String(threadId);
+    if (replyTo !== undefined) record.replyTo = String(replyTo);
+    if (parseMode !== undefined) record.parseMode = parseMode;
+    fake.sent.push(record);
+    const message: Record<string, unknown> = {
+      message_id: messageId,
+      from: me,
+      chat: chatObject(chat),
+      date: Math.floor(now / 1000),
+      text: plain,
+    };
+    if (threadId !== undefined) message.message_thread_id = threadId;
+    lastBotMessage.set(chat, message);
+    return message;
+  }
+
+  function sendChatAction(p: Params): unknown {
+    const chatId = chatIdOf(p);
+    const action = str(p, 'action') ?? '';
+    if (!ACTIONS.has(action)) throw badRequest('wrong parameter action in request');
+    const threadId = int(p, 'message_thread_id');
+    const record: ChatAction = { chatId, action, at: Date.now() };
+    if (threadId !== undefined) record.threadId = String(threadId);
+    return fake.actions.push(record) > 0;
+  }
+
+  const methods: Record<string, Method> = {
+    getme: () => me,
+    getupdates: (p, _req, res) => getUpdates(p, res),
+    sendmessage: sendMessage,
+    sendchataction: sendChatAction,
+    setmycommands: setMyCommands,
+    deletemycommands: (p) => fake.commands.delete(commandsKey(p)) || true,
+    getmycommands: (p) => fake.commands.get(commandsKey(p)) ?? [],
+    setwebhook: setWebhook,
+    deletewebhook: deleteWebhook,
+    getwebhookinfo: () => ({
+      url: webhook?.url ?? '',
+      has_custom_certificate: false,
+      pending_update_count: fake.pendingCount,
+    }),
+  };
+
+  const server = await listen(async (req, res) => {
+    requests++;
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const match = /^\/bot([^/]*)\/([^/]+)$/.exec(q < 0 ? raw : raw.slice(0, q));
+    const method = match && methods[(match[2] as string).toLowerCase()];
+    try {
+      if (!match) throw new ApiError(404, 'Not Found');
+      if (match[1] !== token) throw new ApiError(401, 'Unauthorized');
+      if (!method) throw new ApiError(404, 'Not Found: method not found');
+      const result = await method(await botParams(req, q < 0 ? '' : raw.slice(q + 1)), req, res);
+      if (result !== HANDLED) sendJson(res, 200, { ok: true, result });
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      const { code, description, parameters } = err;
+      sendJson(res, code, { ok: false, error_code: code, description, ...(parameters && { parameters }) });
+    }
+  });
+
+  const fake: FakeTelegram = {
+    apiRoot: server.url,
+    token,
+    me,
+    sent: [],
+    actions: [],
+    sendAttempts: [],
+    webhookDeliveries: [],
+    polledUpdates: [],
+    get confirmedOffset() {
+      return queue.confirmedOffset;
+    },
+    get polling() {
+      return poller !== null;
+    },
+    get pendingCount() {
+      return queue.entries.length;
+    },
+    get webhook() {
+      return webhook && { ...webhook };
+    },
+    commands: new Map(),
+    get requests() {
+      return requests;
+    },
+    rateLimit: null,
+    webhookRetryMs: 200,
+    script: (...more) => void steps.push(...more),
+    gate: () => gates.gate(),
+    get held() {
+      return held;
+    },
+    userMessage(input) {
+      const chat = String(input.chatId);
+      const { chat: chatObj, message } = buildUserMessage(input, {
+        me: me as unknown as Record<string, unknown>,
+        nextMessageId: () => nextMessageId(chat),
+        lastBotMessage: lastBotMessage.get(chat),
+      });
+      chats.set(chat, chatObj);
+      return { updateId: fake.pushUpdate({ message }), messageId: message.message_id as number };
+    },
+    pushUpdate(raw) {
+      const update = { ...raw } as Update;
+      if (typeof update.update_id !== 'number') update.update_id = nextUpdateId;
+      nextUpdateId = Math.max(nextUpdateId, update.update_id + 1);
+      history.set(update.update_id, update);
+      const type = Object.keys(update).find((k) => k !== 'update_id') ?? '';
+      if (allowed ? allowed.has(type) : !NOT_BY_DEFAULT.has(type)) enqueue(update, false);
+      return update.update_id;
+    },
+    redeliver(updateId) {
+      const update = history.get(updateId);
+      if (!update) throw new Error(`fake Telegram: no update ${updateId} to redeliver`);
+      enqueue(update, true);
+    },
+    sentTo(chatId) {
+      const key = String(chatId);
+      return fake.sent.filter((s) => s.chatId === key).map((s) => s.text);
+    },
+    waitFor,
+    async close() {
+      const closed = server.close();
+      if (poller) clearTimeout(poller.timer);
+      poller = null;
+      closing.abort();
+      gates.releaseAll();
+      await closed;
+    },
+  };
+  return fake;
+}

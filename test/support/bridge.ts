@@ -1,0 +1,138 @@
+/**
+ * Starts a bridge for a test: in this process (`startTestBridge`) or as a real child process
+ * (`spawnBridge`, for crash tests), against the fakes and the real Redis, with its own Redis prefix
+ * and captured logs. `cleanup` stops it and deletes every key under its prefix.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import { type Bridge, startBridge } from '../../src/app.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
+import type { FakeAksita } from '../fakes/aksita.ts';
+import { waitFor } from '../fakes/http.ts';
+import type { FakeTelegram } from '../fakes/telegram.ts';
+
+/** Environment for a bridge talking to the given fakes; `overrides` win. */
+export function testEnv(
+  fakes: { aksita: FakeAksita; telegram: FakeTelegram },
+  overrides: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    AKSITA_API_KEY: 'test-key',
+    AKSITA_BASE_URL: fakes.aksita.url,
+    AKSITA_RETRY_BASE_MS: '50',
+    AKSITA_RETRY_MAX_MS: '400',
+    TELEGRAM_BOT_TOKEN: fakes.telegram.token,
+    TELEGRAM_API_ROOT: fakes.telegram.apiRoot,
+    REDIS_URL: inject('redisUrl'),
+    REDIS_PREFIX: `test-${randomUUID().slice(0, 8)}`,
+    HTTP_PORT: '0',
+    JOB_LOCK_MS: '2000',
+    SHUTDOWN_GRACE_MS: '1000',
+    LOG_LEVEL: 'debug',
+    ...overrides,
+  };
+}
+
+/** Captured log lines (raw JSON strings) with a parsed view. */
+export class LogCapture {
+  readonly lines: string[] = [];
+  write(line: string): void {
+    this.lines.push(line);
+  }
+  /** Parsed entries whose `msg` equals `msg`. */
+  find(msg: string): Array<Record<string, unknown>> {
+    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.msg === msg);
+  }
+  get text(): string {
+    return this.lines.join('');
+  }
+}
+
+export interface TestBridge {
+  bridge: Bridge;
+  config: Config;
+  logs: LogCapture;
+  log: Logger;
+  redis: Redis;
+  cleanup(): Promise<void>;
+}
+
+/** Deletes every key under `prefix`. */
+export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+export async function startTestBridge(env: Record<string, string>): Promise<TestBridge> {
+  const config = loadConfig(env);
+  const logs = new LogCapture();
+  const log = createLogger({ level: config.logLevel, secrets: config.secrets }, logs);
+  const bridge = await startBridge(config, { log });
+  const redis = new Redis(config.redisUrl);
+  return {
+    bridge,
+    config,
+    logs,
+    log,
+    redis,
+    async cleanup() {
+      await bridge.stop();
+      await deletePrefix(redis, config.redisPrefix);
+      redis.disconnect();
+    },
+  };
+}
+
+/** A bridge running as a real child process (`tsx src/main.ts`), for crash and signal tests. */
+export interface ChildBridge {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function spawnBridge(env: Record<string, string>): ChildBridge {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => output, exited };
+}
+
+/** Polls an async condition every 20 ms until it holds; rejects naming `what` after `timeoutMs`. */
+export async function eventually(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Waits until the child bridge logged `bridge started`. */
+export async function bridgeStarted(bridge: ChildBridge, timeoutMs = 20_000): Promise<void> {
+  await waitFor(
+    () => bridge.output().includes('"bridge started"'),
+    timeoutMs,
+    `bridge start; output:\n${bridge.output()}`,
+  );
+}
