@@ -156,6 +156,14 @@ describe('a private chat', () => {
     expect(fx.aksita.chats[0]?.additionalContext).toBe('Platform: Telegram; Chat type: private chat');
   });
 
+  it('logs message texts only at debug level', async () => {
+    const quiet = await fx.start({ LOG_LEVEL: 'info' });
+    fx.telegram.userMessage({ chatId: 16, text: 'my private question 7f3a' });
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(16).length === 1, 10_000, 'reply');
+    expect(quiet.logs.find('agent answered')).toHaveLength(1);
+    expect(quiet.logs.text).not.toContain('7f3a');
+  });
+
   it('uses the per-platform API key when one is set', async () => {
     fx.aksita.validKeys.add('telegram-only-key');
     await fx.start({ AKSITA_API_KEY_TELEGRAM: 'telegram-only-key' });

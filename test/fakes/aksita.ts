@@ -51,7 +51,7 @@ export interface ChatRecord {
   apiKey: string;
   /** Epoch ms when it arrived. */
   at: number;
-  /** HTTP status it was answered with; 0 while unanswered, and forever for `hang`/`reset`. */
+  /** HTTP status answered (also when the client had gone); 0 while unanswered, and for `hang`/`reset`. */
   outcome: number;
 }
 
@@ -68,7 +68,10 @@ export interface FakeAksita extends FakeAksitaOptions {
   script(...steps: Step[]): void;
   /** Forgets one conversation (or all): the next chat on it gets 404. */
   forget(conversationId?: string): void;
-  /** Holds every `/api/chat` request until released (all gates must be released). */
+  /**
+   * Holds every `/api/chat` request until all gates are released; then each is answered normally (and
+   * charged) even if its client went away meanwhile, as a real server that got the request would.
+   */
   gate(): Gate;
   /** Waits until `predicate` holds; rejects naming `what` after `timeoutMs`. */
   waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
@@ -101,7 +104,7 @@ export async function startFakeAksita(options: Partial<FakeAksitaOptions> = {}):
 
   async function session(req: IncomingMessage, res: ServerResponse): Promise<void> {
     await readBody(req);
-    if (!state.validKeys.has(apiKeyOf(req))) {
+    if (!aksita.validKeys.has(apiKeyOf(req))) {
       fail(res, 401, 'Invalid API key');
       return;
     }
@@ -139,8 +142,8 @@ export async function startFakeAksita(options: Partial<FakeAksitaOptions> = {}):
     }
     const step = steps.shift();
     await gates.hold();
-    if (state.latencyMs > 0) await fake.delay(state.latencyMs);
-    if (fake.closed) return;
+    if (aksita.latencyMs > 0) await server.delay(aksita.latencyMs);
+    if (server.closed) return;
     const status = await answer(req, res, step, body, fields, apiKey);
     if (record) record.outcome = status;
   }
@@ -171,10 +174,10 @@ export async function startFakeAksita(options: Partial<FakeAksitaOptions> = {}):
         }
         return 200;
       }
-      await fake.delay(step.delayMs);
-      if (fake.closed) return 0;
+      await server.delay(step.delayMs);
+      if (server.closed) return 0;
     }
-    if (!state.validKeys.has(apiKey)) return fail(res, 401, 'Invalid API key');
+    if (!aksita.validKeys.has(apiKey)) return fail(res, 401, 'Invalid API key');
     if (body === undefined || typeof body !== 'object' || body === null || Array.isArray(body)) {
       return fail(res, 400, 'Malformed JSON body');
     }
@@ -188,18 +191,18 @@ export async function startFakeAksita(options: Partial<FakeAksitaOptions> = {}):
     }
     const turns = conversations.get(conversationId);
     if (turns === undefined) return fail(res, 404, 'Conversation not found');
-    const cost = state.creditsPerCall;
-    if (state.balance < cost) return fail(res, 402, 'Insufficient credits');
+    const cost = aksita.creditsPerCall;
+    if (aksita.balance < cost) return fail(res, 402, 'Insufficient credits');
     // Reserve before computing the reply, so concurrent calls cannot overdraw.
-    state.balance -= cost;
+    aksita.balance -= cost;
     conversations.set(conversationId, turns + 1);
     let response: string[];
     try {
       const context: ReplyContext = { conversationId, turn: turns + 1 };
       if (additionalContext !== undefined) context.additionalContext = additionalContext;
-      response = await state.reply(message, context);
+      response = await aksita.reply(message, context);
     } catch {
-      state.balance += cost;
+      aksita.balance += cost;
       return fail(res, 500, 'Internal server error');
     }
     sendJson(res, 200, {
@@ -207,7 +210,7 @@ export async function startFakeAksita(options: Partial<FakeAksitaOptions> = {}):
       data: {
         response,
         credits: cost,
-        remaining_credits: state.balance,
+        remaining_credits: aksita.balance,
         message_id: `msg-${randomUUID()}`,
         conversation_id: conversationId,
       },
@@ -216,7 +219,7 @@ export async function startFakeAksita(options: Partial<FakeAksitaOptions> = {}):
     return 200;
   }
 
-  const fake = await listen((req, res) => {
+  const server = await listen((req, res) => {
     requests++;
     const path = req.url?.split('?', 1)[0];
     if (path !== '/api/session' && path !== '/api/chat') return void fail(res, 404, 'Not found');
@@ -224,13 +227,13 @@ export async function startFakeAksita(options: Partial<FakeAksitaOptions> = {}):
     return path === '/api/session' ? session(req, res) : chat(req, res);
   });
 
-  const state: FakeAksita = {
+  const aksita: FakeAksita = {
     validKeys: options.validKeys ?? new Set(['test-key']),
     balance: options.balance ?? 10_000,
     creditsPerCall: options.creditsPerCall ?? 15,
     latencyMs: options.latencyMs ?? 0,
     reply: options.reply ?? defaultReply,
-    url: fake.url,
+    url: server.url,
     chats,
     sessions,
     get requests() {
@@ -246,10 +249,10 @@ export async function startFakeAksita(options: Partial<FakeAksitaOptions> = {}):
     gate: () => gates.gate(),
     waitFor,
     async close() {
-      const closing = fake.close();
+      const closing = server.close();
       gates.releaseAll();
       await closing;
     },
   };
-  return state;
+  return aksita;
 }

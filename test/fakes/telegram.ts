@@ -103,8 +103,6 @@ export interface FakeTelegram {
   readonly webhook: { url: string; secretToken?: string } | null;
   /** Bot commands by `JSON.stringify(scope ?? {type:'default'}) + '|' + (language_code ?? '')`. */
   readonly commands: Map<string, BotCommand[]>;
-  /** HTTP requests received. */
-  readonly requests: number;
   /** sendMessage rate limits; null (the default) for none. */
   rateLimit: RateLimit | null;
   /** Delay before a failed webhook delivery is retried, ms. Default 200. */
@@ -175,7 +173,6 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   let poller: { res: ServerResponse; limit: number; timer: NodeJS.Timeout } | null = null;
   let webhook: { url: string; secretToken?: string } | null = null;
   let delivering = false;
-  let requests = 0;
   let held = 0;
   const closing = new AbortController();
   const lastMessageId = new Map<string, number>(); // users' and the bot's messages share one sequence
@@ -373,14 +370,16 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     if (replyTo !== undefined) record.replyTo = String(replyTo);
     if (parseMode !== undefined) record.parseMode = parseMode;
     fake.sent.push(record);
+    const chatObj = chatObject(chat);
     const message: Record<string, unknown> = {
       message_id: messageId,
       from: me,
-      chat: chatObject(chat),
+      chat: chatObj,
       date: Math.floor(now / 1000),
       text: plain,
     };
     if (threadId !== undefined) message.message_thread_id = threadId;
+    if (threadId !== undefined && chatObj.is_forum) message.is_topic_message = true;
     lastBotMessage.set(chat, message);
     return message;
   }
@@ -413,7 +412,6 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   };
 
   const server = await listen(async (req, res) => {
-    requests++;
     const raw = req.url ?? '/';
     const q = raw.indexOf('?');
     const match = /^\/bot([^/]*)\/([^/]+)$/.exec(q < 0 ? raw : raw.slice(0, q));
@@ -453,9 +451,6 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       return webhook && { ...webhook };
     },
     commands: new Map(),
-    get requests() {
-      return requests;
-    },
     rateLimit: null,
     webhookRetryMs: 200,
     script: (...more) => void steps.push(...more),

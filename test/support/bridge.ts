@@ -5,6 +5,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { type Bridge, startBridge } from '../../src/app.ts';
@@ -97,9 +101,13 @@ export interface ChildBridge {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+const MAIN = new URL('../../src/main.ts', import.meta.url);
+
 export function spawnBridge(env: Record<string, string>): ChildBridge {
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // Run from an empty directory so a developer's own .env in the repo never leaks into a test.
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), fileURLToPath(MAIN)], {
+    cwd: mkdtempSync(join(tmpdir(), 'aksita-bridge-')),
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
