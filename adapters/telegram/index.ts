@@ -15,13 +15,15 @@ import type {
   Receiver,
   SendOptions,
 } from '../../src/core/contract.ts';
-import { PlatformError } from '../../src/core/errors.ts';
+import { ConfigError, PlatformError } from '../../src/core/errors.ts';
 import type { Logger } from '../../src/logger.ts';
 import { renderTelegram, TELEGRAM_MAX_MESSAGE } from './format.ts';
 import { normalizeTelegramMessage } from './normalize.ts';
 
 /** A typing indicator lasts 5 s on Telegram; renew a little before. */
 const TELEGRAM_TYPING_RENEW_MS = 4_000;
+/** Tries of `getMe` at start-up before giving up. */
+const INIT_ATTEMPTS = 3;
 /** Long-poll duration of one `getUpdates`, s. */
 const POLL_TIMEOUT_SECONDS = 30;
 
@@ -95,7 +97,24 @@ class TelegramAdapter implements Adapter {
   }
 
   async init(): Promise<void> {
-    await this.#bot.init();
+    // Not `bot.init()`: it retries network errors forever, so a wrong API root would hang start-up.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.#bot.botInfo = await this.#bot.api.getMe();
+        break;
+      } catch (err) {
+        if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404)) {
+          throw new ConfigError(
+            `Telegram refused TELEGRAM_BOT_TOKEN (${err.error_code} ${err.description}): copy the token from @BotFather again`,
+          );
+        }
+        if (attempt === INIT_ATTEMPTS) {
+          throw new ConfigError(`Cannot reach the Telegram Bot API at ${this.#o.apiRoot} (${describe(err)})`);
+        }
+        this.#log.warn({ err, attempt }, 'telegram getMe failed; retrying');
+        await sleep(1_000 * attempt, new AbortController().signal);
+      }
+    }
     this.#log.info({ username: this.#bot.botInfo.username }, 'telegram bot ready');
   }
 

@@ -142,6 +142,26 @@ describe('start-up errors', () => {
     expect(out).not.toContain('hunter2-password');
   });
 
+  it('says so in one line when Telegram refuses the bot token, without printing it', async () => {
+    const bridge = spawnBridge(testEnv(fx, { TELEGRAM_BOT_TOKEN: '999999:WRONG-token-value' }));
+    const exit = await bridge.exited;
+    expect(exit.code).toBe(1);
+    const out = bridge.output().trim();
+    expect(out).toBe(
+      'Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized): copy the token from @BotFather again',
+    );
+  });
+
+  it('says so in one line when the Telegram Bot API cannot be reached', async () => {
+    const bridge = spawnBridge(testEnv(fx, { TELEGRAM_API_ROOT: 'http://127.0.0.1:1', LOG_LEVEL: 'error' }));
+    const exit = await bridge.exited;
+    expect(exit.code).toBe(1);
+    expect(bridge.output().trim()).toMatch(
+      /^Cannot reach the Telegram Bot API at http:\/\/127\.0\.0\.1:1 \(network error/,
+    );
+    expect(bridge.output()).not.toContain(fx.telegram.token);
+  });
+
   it('never logs the bot token or the API key, even when Telegram calls fail', async () => {
     fx.telegram.script({ status: 500 }, { status: 500 });
     const env = testEnv(fx, { LOG_LEVEL: 'debug' });

@@ -30,8 +30,12 @@ describe('loadNotices', () => {
 
   it('refuses an unknown key or a broken file, naming the variable', () => {
     expect(() => loadNotices('en', file('{"txtOnly": "x"}'))).toThrow(ConfigError);
-    expect(() => loadNotices('en', file('{"txtOnly": "x"}'))).toThrow(/BRIDGE_NOTICES_FILE .*unknown notice "txtOnly"/);
-    expect(() => loadNotices('en', file('not json'))).toThrow(/BRIDGE_NOTICES_FILE .* could not be read as JSON/);
+    expect(() => loadNotices('en', file('{"txtOnly": "x"}'))).toThrow(
+      /BRIDGE_NOTICES_FILE .*unknown notice "txtOnly"/,
+    );
+    expect(() => loadNotices('en', file('not json'))).toThrow(
+      /BRIDGE_NOTICES_FILE .* could not be read as JSON/,
+    );
     expect(() => loadNotices('en', file('{"welcome": ""}'))).toThrow(/must be a non-empty string/);
   });
 });
