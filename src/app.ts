@@ -2,6 +2,8 @@
  * The composition root: the one place that constructs the bridge's parts and wires them, by role.
  * `receiver` runs the platform connections and webhooks; `worker` runs turns; `all` runs both.
  */
+import { createDiscordAdapter } from '../adapters/discord/index.ts';
+import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { createTelegramAdapter } from '../adapters/telegram/index.ts';
 import { AksitaClient } from './aksita/client.ts';
 import type { Config } from './config.ts';
@@ -47,42 +49,28 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
   const queue = createTurnQueue(redis, prefix);
   queue.on('error', (err) => log.warn({ err }, 'queue error'));
 
-  const adapters: Adapter[] = [];
-  if (config.telegram) {
-    const { token, apiRoot, webhookUrl, webhookSecret } = config.telegram;
-    adapters.push(
-      createTelegramAdapter({
-        token,
-        apiRoot,
-        log,
-        ...(webhookUrl && webhookSecret && { webhook: { url: webhookUrl, secret: webhookSecret } }),
-      }),
-    );
-  }
+  const adapters = createAdapters(config, log);
   await Promise.all(adapters.map((adapter) => adapter.init()));
 
   const receives = config.role !== 'worker';
+  const clientFor = (platform: Platform) =>
+    new AksitaClient({
+      baseUrl: config.aksitaBaseUrl,
+      apiKey: config.aksitaKeys[platform],
+      timeoutMs: config.aksitaTimeoutMs,
+      ...(deps.fetch && { fetch: deps.fetch }),
+    });
+  const conversations = new Conversations({
+    redis,
+    prefix,
+    clients: { telegram: clientFor('telegram'), discord: clientFor('discord'), slack: clientFor('slack') },
+    sendUserContext: config.sendUserContext,
+  });
   let worker: TurnWorker | undefined;
   if (config.role !== 'receiver') {
-    const clientFor = (platform: Platform) =>
-      new AksitaClient({
-        baseUrl: config.aksitaBaseUrl,
-        apiKey: config.aksitaKeys[platform],
-        timeoutMs: config.aksitaTimeoutMs,
-        ...(deps.fetch && { fetch: deps.fetch }),
-      });
     const runner = new TurnRunner({
       inbox,
-      conversations: new Conversations({
-        redis,
-        prefix,
-        clients: {
-          telegram: clientFor('telegram'),
-          discord: clientFor('discord'),
-          slack: clientFor('slack'),
-        },
-        sendUserContext: config.sendUserContext,
-      }),
+      conversations,
       adapters: Object.fromEntries(adapters.map((a) => [a.platform, a])),
       notices,
       incidents: new Incidents({ redis, prefix, log }),
@@ -110,6 +98,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
     ? new Router({
         inbox,
         enqueueTurn: (thread, id) => enqueueTurn(queue, thread, id),
+        hasConversation: async (thread) => (await conversations.get(thread)) !== null,
         groupMode: config.groupMode,
         log,
       })
@@ -155,4 +144,23 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
     return stopped;
   };
   return { port: http.port, ...(router && { router }), ...(worker && { worker }), stop };
+}
+
+/** One adapter per configured platform. */
+function createAdapters(config: Config, log: Logger): Adapter[] {
+  const adapters: Adapter[] = [];
+  if (config.telegram) {
+    const { token, apiRoot, webhookUrl, webhookSecret } = config.telegram;
+    adapters.push(
+      createTelegramAdapter({
+        token,
+        apiRoot,
+        log,
+        ...(webhookUrl && webhookSecret && { webhook: { url: webhookUrl, secret: webhookSecret } }),
+      }),
+    );
+  }
+  if (config.discord) adapters.push(createDiscordAdapter({ ...config.discord, log }));
+  if (config.slack) adapters.push(createSlackAdapter({ ...config.slack, log }));
+  return adapters;
 }

@@ -41,6 +41,26 @@ const url = (fallback: string | undefined) =>
       }
     });
 
+/** A comma-separated list of numeric ids (Discord snowflakes). */
+const idList = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const ids = (v ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean);
+      if (ids.some((id) => !/^\d+$/.test(id))) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a comma-separated list of numeric ids (${name}=123,456)`,
+        });
+        return z.NEVER;
+      }
+      return ids;
+    });
+
 const optionalSecret = z
   .string()
   .optional()
@@ -83,6 +103,23 @@ const schema = z.object({
       .regex(/^[A-Za-z0-9_-]{1,256}$/, { error: 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -' })
       .optional(),
   ),
+  DISCORD_BOT_TOKEN: optionalSecret,
+  DISCORD_API_URL: url('https://discord.com/api'),
+  DISCORD_MENTION_ROLES: idList('DISCORD_MENTION_ROLES'),
+  DISCORD_RESPOND_CHANNELS: idList('DISCORD_RESPOND_CHANNELS'),
+  DISCORD_AUTO_THREAD: bool(false),
+  SLACK_BOT_TOKEN: optionalSecret.pipe(
+    z.string().startsWith('xoxb-', { error: 'must be a bot token starting with xoxb-' }).optional(),
+  ),
+  SLACK_SIGNING_SECRET: optionalSecret,
+  SLACK_APP_TOKEN: optionalSecret.pipe(
+    z.string().startsWith('xapp-', { error: 'must be an app-level token starting with xapp-' }).optional(),
+  ),
+  SLACK_API_URL: url('https://slack.com/api/'),
+  SLACK_WORKING_REACTION: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim().replace(/^:|:$/g, '') || 'eyes'),
   HTTP_PORT: int(3000, 0, 65_535),
   BRIDGE_ROLE: z
     .enum(['all', 'receiver', 'worker'], { error: 'must be all, receiver or worker' })
@@ -131,6 +168,32 @@ export interface Config {
     /** Required value of `X-Telegram-Bot-Api-Secret-Token` in webhook mode. Secret. */
     webhookSecret?: string;
   };
+  /** Discord settings; absent when `DISCORD_BOT_TOKEN` is unset. */
+  discord?: {
+    /** Bot token from the developer portal. Secret. */
+    token: string;
+    /** REST base; its `GET /gateway/bot` names the gateway. Default `https://discord.com/api`. */
+    apiUrl: string;
+    /** Role ids whose mention addresses the bot in guild channels. */
+    mentionRoles: string[];
+    /** Channel ids where the bot answers every message. */
+    respondChannels: string[];
+    /** Start a thread on a mentioning message and continue the conversation there. */
+    autoThread: boolean;
+  };
+  /** Slack settings; absent when `SLACK_BOT_TOKEN` is unset. */
+  slack?: {
+    /** Bot token (`xoxb-`). Secret. */
+    botToken: string;
+    /** Signing secret for the Events API over HTTP. Secret. Absent in Socket Mode. */
+    signingSecret?: string;
+    /** App-level token (`xapp-`): Socket Mode instead of HTTP. Secret. */
+    appToken?: string;
+    /** Web API base, with a trailing slash. Default `https://slack.com/api/`. */
+    apiUrl: string;
+    /** Reaction shown on the user's message while the agent works; null when turned off. */
+    workingReaction: string | null;
+  };
   /** Port of the HTTP server (health, webhooks). Default 3000; 0 picks a free one. */
   httpPort: number;
   /** Which parts run in this process. Default `all`. */
@@ -176,9 +239,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       'Invalid configuration:\n  - TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL, so that forged webhook calls are refused',
     );
   }
-  if (!e.TELEGRAM_BOT_TOKEN) {
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
     throw new ConfigError(
-      'No platform is configured: set TELEGRAM_BOT_TOKEN (from @BotFather) to connect the bridge to Telegram.',
+      'Invalid configuration:\n  - SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode)',
+    );
+  }
+  if (!e.TELEGRAM_BOT_TOKEN && !e.DISCORD_BOT_TOKEN && !e.SLACK_BOT_TOKEN) {
+    throw new ConfigError(
+      [
+        'No platform is configured. Set at least one of:',
+        '  - TELEGRAM_BOT_TOKEN (from @BotFather) for Telegram',
+        '  - DISCORD_BOT_TOKEN (from the Discord developer portal) for Discord',
+        '  - SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) for Slack',
+      ].join('\n'),
     );
   }
   const key = e.AKSITA_API_KEY;
@@ -195,12 +268,36 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     aksitaRetryMaxMs: e.AKSITA_RETRY_MAX_MS,
     redisUrl: e.REDIS_URL as string,
     redisPrefix: e.REDIS_PREFIX,
-    telegram: {
-      token: e.TELEGRAM_BOT_TOKEN,
-      apiRoot: e.TELEGRAM_API_ROOT as string,
-      ...(e.TELEGRAM_WEBHOOK_URL && { webhookUrl: e.TELEGRAM_WEBHOOK_URL }),
-      ...(e.TELEGRAM_WEBHOOK_SECRET && { webhookSecret: e.TELEGRAM_WEBHOOK_SECRET }),
-    },
+    ...(e.TELEGRAM_BOT_TOKEN && {
+      telegram: {
+        token: e.TELEGRAM_BOT_TOKEN,
+        apiRoot: e.TELEGRAM_API_ROOT as string,
+        ...(e.TELEGRAM_WEBHOOK_URL && { webhookUrl: e.TELEGRAM_WEBHOOK_URL }),
+        ...(e.TELEGRAM_WEBHOOK_SECRET && { webhookSecret: e.TELEGRAM_WEBHOOK_SECRET }),
+      },
+    }),
+    ...(e.DISCORD_BOT_TOKEN && {
+      discord: {
+        token: e.DISCORD_BOT_TOKEN,
+        apiUrl: e.DISCORD_API_URL as string,
+        mentionRoles: e.DISCORD_MENTION_ROLES,
+        respondChannels: e.DISCORD_RESPOND_CHANNELS,
+        autoThread: e.DISCORD_AUTO_THREAD,
+      },
+    }),
+    ...(e.SLACK_BOT_TOKEN && {
+      slack: {
+        botToken: e.SLACK_BOT_TOKEN,
+        ...(e.SLACK_SIGNING_SECRET && { signingSecret: e.SLACK_SIGNING_SECRET }),
+        ...(e.SLACK_APP_TOKEN && { appToken: e.SLACK_APP_TOKEN }),
+        apiUrl: `${e.SLACK_API_URL as string}/`,
+        // An empty SLACK_WORKING_REACTION (set, but blank) turns the reaction off.
+        workingReaction:
+          env.SLACK_WORKING_REACTION !== undefined && env.SLACK_WORKING_REACTION.trim() === ''
+            ? null
+            : e.SLACK_WORKING_REACTION,
+      },
+    }),
     httpPort: e.HTTP_PORT,
     role: e.BRIDGE_ROLE,
     language: e.BRIDGE_LANGUAGE,
@@ -222,6 +319,10 @@ function secretsOf(config: Config, redisUrl: string): string[] {
   const secrets = new Set<string>(Object.values(config.aksitaKeys));
   if (config.telegram) secrets.add(config.telegram.token);
   if (config.telegram?.webhookSecret) secrets.add(config.telegram.webhookSecret);
+  if (config.discord) secrets.add(config.discord.token);
+  for (const secret of [config.slack?.botToken, config.slack?.signingSecret, config.slack?.appToken]) {
+    if (secret) secrets.add(secret);
+  }
   const redisPassword = new URL(redisUrl).password;
   if (redisPassword) secrets.add(decodeURIComponent(redisPassword));
   // Short strings would redact innocent text; every real secret here is long.

@@ -223,6 +223,9 @@ class TelegramAdapter implements Adapter {
     }
   }
 
+  /** Telegram has no per-message progress mark; the typing indicator says it all. */
+  async setWorking(): Promise<void> {}
+
   async health(): Promise<Health> {
     switch (this.#mode) {
       case 'webhook':

@@ -35,6 +35,12 @@ export interface IncomingMessage {
   chatType: 'direct' | 'group';
   /** True when, in a group, the message speaks to the bot: a mention, a reply to the bot, or a command. */
   addressed: boolean;
+  /**
+   * True for an unaddressed group message inside a sub-thread the bot may already be talking in
+   * (a Slack thread reply, a message in a Discord thread). The router answers it when that thread
+   * already has a conversation, so a thread continues without a new mention.
+   */
+  followUp?: boolean;
   /** The text (or caption) with any mention of the bot removed; `null` when the message carries no text. */
   text: string | null;
   /** Set when the message is a bot command (`/start`, `/help@mybot args`). */
@@ -120,6 +126,12 @@ export interface Adapter {
   send(address: Address, text: string, options?: SendOptions): Promise<void>;
   /** Shows the typing indicator once (the core renews it every `typingRenewMs`). */
   typing(address: Address): Promise<void>;
+  /**
+   * Marks the user's message as being worked on (`working: true`, e.g. Slack's `eyes` reaction) or
+   * clears the mark once the answer is posted. Resolves without doing anything where the platform
+   * has no such mark.
+   */
+  setWorking(address: Address, messageId: string, working: boolean): Promise<void>;
   /** Probes the platform connection. */
   health(): Promise<Health>;
 }

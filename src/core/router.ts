@@ -15,6 +15,8 @@ export interface RouterDeps {
   inbox: Inbox;
   /** Enqueues the job that runs a thread's turn. Must be idempotent for the same job id. */
   enqueueTurn: (thread: string, jobId: string) => Promise<void>;
+  /** True when `thread` already has an agent conversation (for follow-ups in threads). */
+  hasConversation: (thread: string) => Promise<boolean>;
   /** `mention`: in groups, only messages addressed to the bot; `all`: everything. */
   groupMode: 'mention' | 'all';
   log: Logger;
@@ -34,7 +36,7 @@ export class Router {
   /** Stores `message` for answering (or decides to ignore it). Resolves once it is durable. */
   readonly accept = async (message: IncomingMessage): Promise<RouteResult> => {
     const log = this.#d.log;
-    const entry = this.#entryFor(message);
+    const entry = this.#entryFor(await this.#withFollowUp(message));
     if (!entry) {
       log.debug({ thread: message.thread, id: message.id }, 'message ignored');
       return 'ignored';
@@ -55,6 +57,12 @@ export class Router {
     );
     return 'queued';
   };
+
+  /** A follow-up in a thread that already has a conversation counts as addressed. */
+  async #withFollowUp(message: IncomingMessage): Promise<IncomingMessage> {
+    if (message.addressed || !message.followUp || this.#d.groupMode === 'all') return message;
+    return (await this.#d.hasConversation(message.thread)) ? { ...message, addressed: true } : message;
+  }
 
   #entryFor(message: IncomingMessage): InboxEntry | null {
     const base = { id: message.id, message, acceptedAt: this.#now() };

@@ -12,7 +12,7 @@ import type { Logger } from '../logger.ts';
 import type { NoticeKey, Notices } from '../notices.ts';
 import type { Inbox, InboxEntry } from '../queue/inbox.ts';
 import { backoffDelay } from './backoff.ts';
-import type { Adapter, Address, Platform } from './contract.ts';
+import type { Adapter, Platform } from './contract.ts';
 import type { Conversations } from './conversations.ts';
 import { AgentError, type AgentErrorCode, PlatformError } from './errors.ts';
 import type { Incidents } from './incidents.ts';
@@ -109,8 +109,7 @@ export class TurnRunner {
     control: TurnControl,
   ): Promise<TurnOutcome | undefined> {
     const state = await this.#d.inbox.state(thread, entry.id);
-    const typing =
-      entry.kind === 'ask' ? startTyping(adapter, entry.message.address, this.#d.log) : undefined;
+    const progress = entry.kind === 'ask' ? showProgress(adapter, entry, this.#d.log) : undefined;
     try {
       let chunks = state.chunks;
       let posted = state.posted;
@@ -123,7 +122,7 @@ export class TurnRunner {
       }
       return await this.#post(thread, entry, adapter, chunks, posted);
     } finally {
-      typing?.stop();
+      progress?.stop();
     }
   }
 
@@ -244,13 +243,26 @@ function parseEntry(raw: string): InboxEntry | null {
   }
 }
 
-/** Shows the typing indicator now and renews it until `stop` (when the platform has one). */
-function startTyping(adapter: Adapter, address: Address, log: Logger): { stop(): void } {
-  if (!adapter.capabilities.typing) return { stop() {} };
-  const show = () => {
-    adapter.typing(address).catch((err: unknown) => log.debug({ err }, 'typing indicator failed'));
+/**
+ * Shows that the agent is working: the typing indicator, renewed until `stop` (where the platform
+ * has one), and the platform's mark on the user's message (cleared on `stop`).
+ */
+function showProgress(adapter: Adapter, entry: InboxEntry, log: Logger): { stop(): void } {
+  const { address, messageId } = entry.message;
+  const quietly = (what: string) => (err: unknown) => log.debug({ err }, what);
+  adapter.setWorking(address, messageId, true).catch(quietly('working mark failed'));
+  let timer: NodeJS.Timeout | undefined;
+  if (adapter.capabilities.typing) {
+    const show = () => {
+      adapter.typing(address).catch(quietly('typing indicator failed'));
+    };
+    show();
+    timer = setInterval(show, adapter.capabilities.typingRenewMs);
+  }
+  return {
+    stop: () => {
+      clearInterval(timer);
+      adapter.setWorking(address, messageId, false).catch(quietly('working mark failed'));
+    },
   };
-  show();
-  const timer = setInterval(show, adapter.capabilities.typingRenewMs);
-  return { stop: () => clearInterval(timer) };
 }

@@ -20,7 +20,7 @@ import type { FakeTelegram } from '../fakes/telegram.ts';
 
 /** Environment for a bridge talking to the given fakes; `overrides` win. */
 export function testEnv(
-  fakes: { aksita: FakeAksita; telegram: FakeTelegram },
+  fakes: { aksita: FakeAksita; telegram?: FakeTelegram | undefined },
   overrides: Record<string, string> = {},
 ): Record<string, string> {
   return {
@@ -28,8 +28,10 @@ export function testEnv(
     AKSITA_BASE_URL: fakes.aksita.url,
     AKSITA_RETRY_BASE_MS: '50',
     AKSITA_RETRY_MAX_MS: '400',
-    TELEGRAM_BOT_TOKEN: fakes.telegram.token,
-    TELEGRAM_API_ROOT: fakes.telegram.apiRoot,
+    ...(fakes.telegram && {
+      TELEGRAM_BOT_TOKEN: fakes.telegram.token,
+      TELEGRAM_API_ROOT: fakes.telegram.apiRoot,
+    }),
     REDIS_URL: inject('redisUrl'),
     REDIS_PREFIX: `test-${randomUUID().slice(0, 8)}`,
     HTTP_PORT: '0',

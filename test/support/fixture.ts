@@ -13,28 +13,40 @@ export interface BridgeFixture {
   telegram: FakeTelegram;
   /** The bridges started in this test (stopped after it). */
   bridges: TestBridge[];
+  /** Strings that must never appear in any bridge's logs (tokens of other platforms' fakes). */
+  secrets: string[];
+  /** Runs after the bridges stopped, before the fakes close (other platforms' fakes close here). */
+  onCleanup: Array<() => Promise<void>>;
   /** Starts a bridge against this test's fakes; `overrides` are environment variables. */
   start(overrides?: Record<string, string>): Promise<TestBridge>;
 }
 
-export function useBridgeFixture(): BridgeFixture {
+/**
+ * `telegram: false` leaves Telegram out (tests of another platform start their own fake, add its
+ * variables in `start`'s overrides, its token to `secrets` and its `close` to `onCleanup`).
+ */
+export function useBridgeFixture(options: { telegram?: boolean } = {}): BridgeFixture {
   const fx = { bridges: [] } as unknown as BridgeFixture;
   beforeEach(async () => {
     fx.aksita = await startFakeAksita();
-    fx.telegram = await startFakeTelegram();
+    if (options.telegram !== false) fx.telegram = await startFakeTelegram();
     fx.bridges = [];
+    fx.secrets = ['test-key'];
+    fx.onCleanup = [];
     fx.start = async (overrides = {}) => {
-      const bridge = await startTestBridge(testEnv(fx, overrides));
+      const bridge = await startTestBridge(testEnv({ aksita: fx.aksita, telegram: fx.telegram }, overrides));
       fx.bridges.push(bridge);
       return bridge;
     };
   });
   afterEach(async () => {
     for (const bridge of fx.bridges.reverse()) await bridge.cleanup();
-    await fx.telegram.close();
+    for (const cleanup of fx.onCleanup) await cleanup();
+    await fx.telegram?.close();
     await fx.aksita.close();
     const logs = fx.bridges.map((b) => b.logs.text).join('');
-    for (const secret of [fx.telegram.token, 'test-key']) expect(logs).not.toContain(secret);
+    const secrets = fx.telegram ? [...fx.secrets, fx.telegram.token] : fx.secrets;
+    for (const secret of secrets) expect(logs).not.toContain(secret);
   });
   return fx;
 }
