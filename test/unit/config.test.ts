@@ -96,3 +96,63 @@ describe('loadConfig with a .env-style file', () => {
     expect(config.telegram?.webhookUrl).toBeUndefined();
   });
 });
+
+describe('loadConfig for Discord and Slack', () => {
+  const aksita = { AKSITA_API_KEY: 'ak-shared-key' };
+
+  it('starts with any subset of platforms', () => {
+    const discordOnly = loadConfig({ ...aksita, DISCORD_BOT_TOKEN: 'discord-token-value' });
+    expect(discordOnly.telegram).toBeUndefined();
+    expect(discordOnly.discord).toEqual({
+      token: 'discord-token-value',
+      apiUrl: 'https://discord.com/api',
+      mentionRoles: [],
+      respondChannels: [],
+      autoThread: false,
+    });
+    const slackOnly = loadConfig({ ...aksita, SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'signing-secret' });
+    expect(slackOnly.slack).toEqual({
+      botToken: 'xoxb-1-2-abc',
+      signingSecret: 'signing-secret',
+      apiUrl: 'https://slack.com/api/',
+      workingReaction: 'eyes',
+    });
+    expect(slackOnly.secrets).toEqual(expect.arrayContaining(['xoxb-1-2-abc', 'signing-secret']));
+  });
+
+  it('with no platform, says which variables enable which platform', () => {
+    const message = configError(aksita);
+    expect(message).toMatch(/TELEGRAM_BOT_TOKEN .* for Telegram/);
+    expect(message).toMatch(/DISCORD_BOT_TOKEN .* for Discord/);
+    expect(message).toMatch(/SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET .* for Slack/);
+  });
+
+  it('parses Discord id lists and the auto-thread switch, and names a bad list', () => {
+    const config = loadConfig({
+      ...aksita,
+      DISCORD_BOT_TOKEN: 'discord-token-value',
+      DISCORD_MENTION_ROLES: '111, 222',
+      DISCORD_RESPOND_CHANNELS: '333',
+      DISCORD_AUTO_THREAD: 'true',
+    });
+    expect(config.discord).toMatchObject({ mentionRoles: ['111', '222'], respondChannels: ['333'], autoThread: true });
+    expect(configError({ ...aksita, DISCORD_BOT_TOKEN: 'x', DISCORD_MENTION_ROLES: 'admins' })).toMatch(
+      /DISCORD_MENTION_ROLES must be a comma-separated list of numeric ids/,
+    );
+  });
+
+  it('requires a signing secret or an app token with a Slack bot token, and checks token kinds', () => {
+    expect(configError({ ...aksita, SLACK_BOT_TOKEN: 'xoxb-1' })).toMatch(/SLACK_SIGNING_SECRET is required/);
+    expect(configError({ ...aksita, SLACK_BOT_TOKEN: 'xoxp-user-token', SLACK_SIGNING_SECRET: 's' })).toMatch(
+      /SLACK_BOT_TOKEN must be a bot token starting with xoxb-/,
+    );
+    const socket = loadConfig({ ...aksita, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-abc' });
+    expect(socket.slack?.appToken).toBe('xapp-1-abc');
+  });
+
+  it('turns the Slack working reaction off when SLACK_WORKING_REACTION is set but empty', () => {
+    const slack = { ...aksita, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'signing-secret' };
+    expect(loadConfig({ ...slack, SLACK_WORKING_REACTION: '' }).slack?.workingReaction).toBeNull();
+    expect(loadConfig({ ...slack, SLACK_WORKING_REACTION: ':hourglass:' }).slack?.workingReaction).toBe('hourglass');
+  });
+});
