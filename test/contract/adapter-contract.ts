@@ -1,0 +1,151 @@
+/**
+ * The contract every platform adapter passes: normalization of recorded-shape payloads, thread keys,
+ * bot and self messages ignored, malformed input never throwing, chunks within the platform's limit,
+ * sending through the real SDK to the platform's fake, and typing that never throws.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Adapter, Address, IncomingMessage, Platform } from '../../src/core/contract.ts';
+import { PlatformError } from '../../src/core/errors.ts';
+
+/** Recorded-shape platform payloads, one per situation the contract checks. */
+export interface ContractFixtures {
+  /** A text message in a one-to-one chat with the bot, text `hello bot`. */
+  directText: unknown;
+  /** A text message in a shared channel that does not address the bot, text `just chatting`. */
+  groupUnaddressed: unknown;
+  /** A message in a shared channel that mentions the bot, text `<mention> what is new?`. */
+  groupMention: unknown;
+  /** A message written by another bot. */
+  fromOtherBot: unknown;
+  /** A message written by this bot itself. */
+  fromSelf: unknown;
+  /** A message in a one-to-one chat that carries no text (a sticker, a file without caption). */
+  directNoText: unknown;
+  /** Payloads a broken or hostile sender might produce. */
+  malformed: unknown[];
+}
+
+/** An adapter connected to its platform's fake. */
+export interface LiveAdapter {
+  adapter: Adapter;
+  /** Where the fake accepts messages. */
+  address: Address;
+  /** Texts the fake accepted at `address`, in order. */
+  sentTexts(): string[];
+  /** Makes the platform unreachable (closes the fake). */
+  breakPlatform(): Promise<void>;
+  /** Stops the adapter and closes the fake. */
+  close(): Promise<void>;
+}
+
+export interface AdapterContractCase {
+  platform: Platform;
+  /** The adapter's pure normalizer, bound to the bot's identity. */
+  normalize(raw: unknown): IncomingMessage | null;
+  fixtures: ContractFixtures;
+  /** Starts the real adapter against the platform's fake (no `start`: sending only). */
+  live(): Promise<LiveAdapter>;
+}
+
+export function adapterContract(c: AdapterContractCase): void {
+  describe(`${c.platform} adapter contract`, () => {
+    const normalized = (raw: unknown) => {
+      const message = c.normalize(raw);
+      if (!message) throw new Error('expected a message');
+      return message;
+    };
+
+    it('normalizes a direct text message', () => {
+      const message = normalized(c.fixtures.directText);
+      expect(message).toMatchObject({
+        platform: c.platform,
+        chatType: 'direct',
+        addressed: true,
+        text: 'hello bot',
+      });
+      expect(message.thread.startsWith(`${c.platform}:`)).toBe(true);
+      expect(message.id.startsWith(`${c.platform}:`)).toBe(true);
+      expect(message.user.id).not.toBe('');
+      expect(message.sentAt).toBeGreaterThan(0);
+    });
+
+    it('marks group chatter as not addressed, and a mention as addressed without the mention in the text', () => {
+      expect(normalized(c.fixtures.groupUnaddressed)).toMatchObject({ chatType: 'group', addressed: false });
+      expect(normalized(c.fixtures.groupMention)).toMatchObject({
+        chatType: 'group',
+        addressed: true,
+        text: 'what is new?',
+      });
+    });
+
+    it('ignores messages from other bots and from itself', () => {
+      expect(c.normalize(c.fixtures.fromOtherBot)).toBeNull();
+      expect(c.normalize(c.fixtures.fromSelf)).toBeNull();
+    });
+
+    it('gives a message without text a null text', () => {
+      expect(normalized(c.fixtures.directNoText).text).toBeNull();
+    });
+
+    it('gives the same id and thread to a redelivered payload, and different ids to different messages', () => {
+      const copy = structuredClone(c.fixtures.directText);
+      expect(normalized(copy).id).toBe(normalized(c.fixtures.directText).id);
+      expect(normalized(copy).thread).toBe(normalized(c.fixtures.directText).thread);
+      expect(normalized(c.fixtures.groupMention).id).not.toBe(normalized(c.fixtures.directText).id);
+    });
+
+    it('produces plain JSON (it becomes queue data as is)', () => {
+      for (const raw of [c.fixtures.directText, c.fixtures.groupMention]) {
+        const message = normalized(raw);
+        expect(JSON.parse(JSON.stringify(message))).toEqual(message);
+      }
+    });
+
+    it('never throws on malformed or random payloads', () => {
+      for (const raw of c.fixtures.malformed) expect(() => c.normalize(raw)).not.toThrow();
+      fc.assert(
+        fc.property(fc.anything(), (raw) => {
+          c.normalize(raw);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('sends rendered chunks within the platform limit, and the platform accepts them', async () => {
+      const live = await c.live();
+      try {
+        const { adapter, address } = live;
+        const long = Array.from({ length: 300 }, (_, i) => `Sentence number ${i} of a long answer.`).join(
+          ' ',
+        );
+        const chunks = adapter.render(long);
+        expect(chunks.length).toBeGreaterThan(1);
+        for (const chunk of chunks)
+          expect(chunk.length).toBeLessThanOrEqual(adapter.capabilities.maxMessageLength);
+        for (const chunk of chunks) await adapter.send(address, chunk);
+        expect(live.sentTexts()).toHaveLength(chunks.length);
+      } finally {
+        await live.close();
+      }
+    });
+
+    it('never throws from typing or the working mark, even when the platform is gone', async () => {
+      const live = await c.live();
+      try {
+        const { adapter, address } = live;
+        await expect(adapter.typing(address)).resolves.toBeUndefined();
+        await live.breakPlatform();
+        for (const attempt of [() => adapter.typing(address), () => adapter.setWorking(address, '1', true)]) {
+          const settled = await attempt().then(
+            () => undefined,
+            (err: unknown) => err,
+          );
+          if (settled !== undefined) expect(settled).toBeInstanceOf(PlatformError);
+        }
+      } finally {
+        await live.close();
+      }
+    });
+  });
+}
