@@ -5,20 +5,16 @@
 import { createDiscordAdapter } from '../adapters/discord/index.ts';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { createTelegramAdapter } from '../adapters/telegram/index.ts';
-import { AksitaClient } from './aksita/client.ts';
 import type { Config } from './config.ts';
-import type { Adapter, Platform } from './core/contract.ts';
-import { Conversations } from './core/conversations.ts';
-import { Incidents } from './core/incidents.ts';
+import type { Adapter } from './core/contract.ts';
 import { Router } from './core/router.ts';
 import { TurnRunner } from './core/turn.ts';
 import { createHttpApp, type HealthReport, listen } from './http/server.ts';
 import type { Logger } from './logger.ts';
-import { loadNotices } from './notices.ts';
-import { Inbox } from './queue/inbox.ts';
-import { createTurnQueue, enqueueTurn } from './queue/turns.ts';
+import { enqueueTurn } from './queue/turns.ts';
 import { TurnWorker } from './queue/worker.ts';
-import { checkRedis, openRedis } from './redis.ts';
+import { checkRedis } from './redis.ts';
+import { createServices } from './services.ts';
 
 /** A running bridge. */
 export interface Bridge {
@@ -41,39 +37,27 @@ export interface BridgeDeps {
 export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bridge> {
   const { log } = deps;
   await checkRedis(config.redisUrl);
-  const notices = loadNotices(config.language, config.noticesFile);
-  const redis = openRedis(config.redisUrl, config.role);
-  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
-  const prefix = config.redisPrefix;
-  const inbox = new Inbox(redis, { prefix, dedupeTtlSeconds: config.dedupeTtlSeconds });
-  const queue = createTurnQueue(redis, prefix);
-  queue.on('error', (err) => log.warn({ err }, 'queue error'));
-
   const adapters = createAdapters(config, log);
+  const health = async (): Promise<HealthReport> => {
+    const report: HealthReport = {};
+    const ping = await Promise.race([
+      services.redis.ping().then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 1_000).unref()),
+    ]).catch(() => false);
+    report.redis = ping ? { ok: true, detail: 'ok' } : { ok: false, detail: 'no answer to PING' };
+    for (const adapter of adapters) report[adapter.platform] = await adapter.health();
+    return report;
+  };
+  const services = createServices(config, { ...deps, health });
+  const { redis, inbox, queue, observer } = services;
   await Promise.all(adapters.map((adapter) => adapter.init()));
 
-  const receives = config.role !== 'worker';
-  const clientFor = (platform: Platform) =>
-    new AksitaClient({
-      baseUrl: config.aksitaBaseUrl,
-      apiKey: config.aksitaKeys[platform],
-      timeoutMs: config.aksitaTimeoutMs,
-      ...(deps.fetch && { fetch: deps.fetch }),
-    });
-  const conversations = new Conversations({
-    redis,
-    prefix,
-    clients: { telegram: clientFor('telegram'), discord: clientFor('discord'), slack: clientFor('slack') },
-    sendUserContext: config.sendUserContext,
-  });
   let worker: TurnWorker | undefined;
   if (config.role !== 'receiver') {
     const runner = new TurnRunner({
-      inbox,
-      conversations,
+      ...services,
       adapters: Object.fromEntries(adapters.map((a) => [a.platform, a])),
-      notices,
-      incidents: new Incidents({ redis, prefix, log }),
+      language: config.language,
       retry: {
         maxAttempts: config.aksitaMaxAttempts,
         baseMs: config.aksitaRetryBaseMs,
@@ -83,7 +67,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
     });
     worker = new TurnWorker({
       connection: redis,
-      prefix,
+      prefix: config.redisPrefix,
       queue,
       inbox,
       runner,
@@ -94,28 +78,31 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
     worker.start();
   }
 
-  const router = receives
-    ? new Router({
-        inbox,
-        enqueueTurn: (thread, id) => enqueueTurn(queue, thread, id),
-        hasConversation: async (thread) => (await conversations.get(thread)) !== null,
-        groupMode: config.groupMode,
-        log,
-      })
-    : undefined;
+  const router =
+    config.role !== 'worker'
+      ? new Router({
+          inbox,
+          enqueueTurn: (thread, id) => enqueueTurn(queue, thread, id),
+          hasConversation: async (thread) => (await services.conversations.get(thread)) !== null,
+          observer,
+          groupMode: config.groupMode,
+          log,
+        })
+      : undefined;
 
-  const health = async (): Promise<HealthReport> => {
-    const report: HealthReport = {};
-    const ping = await Promise.race([
-      redis.ping().then(() => true),
-      new Promise<false>((resolve) => setTimeout(() => resolve(false), 1_000).unref()),
-    ]).catch(() => false);
-    report.redis = ping ? { ok: true, detail: 'ok' } : { ok: false, detail: 'no answer to PING' };
-    for (const adapter of adapters) report[adapter.platform] = await adapter.health();
-    return report;
-  };
   const http = await listen(
-    createHttpApp({ routes: receives ? adapters.flatMap((a) => a.routes) : [], health }),
+    createHttpApp({
+      routes: router ? adapters.flatMap((a) => a.routes) : [],
+      health,
+      metrics: services.metrics,
+      ...(config.adminHttpToken && {
+        admin: {
+          token: config.adminHttpToken,
+          credits: () => services.reports.credits(),
+          status: () => services.reports.status(),
+        },
+      }),
+    }),
     config.httpPort,
   );
 
@@ -137,8 +124,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
       if (router) await Promise.all(adapters.map((adapter) => adapter.stop()));
       await worker?.close(config.shutdownGraceMs);
       await http.close();
-      await queue.close();
-      await redis.quit().catch(() => redis.disconnect());
+      await services.close();
       log.info('bridge stopped');
     })();
     return stopped;

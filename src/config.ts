@@ -120,6 +120,59 @@ const schema = z.object({
     .string()
     .optional()
     .transform((v) => v?.trim().replace(/^:|:$/g, '') || 'eyes'),
+  ADMIN_USERS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const admins: Array<{ platform: Platform; id: string }> = [];
+      for (const item of (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
+        const match = /^(telegram|discord|slack):([A-Za-z0-9_-]+)$/.exec(item);
+        if (!match) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `has "${item}": each entry must be platform:user-id, e.g. telegram:123456`,
+          });
+          return z.NEVER;
+        }
+        admins.push({ platform: match[1] as Platform, id: match[2] as string });
+      }
+      return admins;
+    }),
+  ADMIN_HTTP_TOKEN: optionalSecret.pipe(
+    z.string().min(16, { error: 'must be at least 16 characters (use a long random string)' }).optional(),
+  ),
+  CREDIT_ALERT_THRESHOLDS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const parts = (v ?? '1000,100,0')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const numbers = parts.map(Number);
+      if (numbers.some((n) => !Number.isInteger(n) || n < 0)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a comma-separated list of whole numbers, e.g. 1000,100,0',
+        });
+        return z.NEVER;
+      }
+      return [...new Set(numbers)].sort((a, b) => b - a);
+    }),
+  USER_DAILY_CREDIT_LIMIT: int(0, 0, 1_000_000_000),
+  CHAT_DAILY_CREDIT_LIMIT: int(0, 0, 1_000_000_000),
+  SLACK_COMMAND: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || '/aksita')
+    .pipe(
+      z.string().regex(/^\/[a-z0-9_-]{1,31}$/, {
+        error: 'must look like /aksita (lower case, at most 32 characters)',
+      }),
+    ),
   HTTP_PORT: int(3000, 0, 65_535),
   BRIDGE_ROLE: z
     .enum(['all', 'receiver', 'worker'], { error: 'must be all, receiver or worker' })
@@ -194,6 +247,18 @@ export interface Config {
     /** Reaction shown on the user's message while the agent works; null when turned off. */
     workingReaction: string | null;
   };
+  /** Who may use admin commands, by platform and user id (`ADMIN_USERS`). */
+  admins: Array<{ platform: Platform; id: string }>;
+  /** Bearer token for `/admin/*` over HTTP; absent: those routes are off. Secret. */
+  adminHttpToken?: string;
+  /** Balances that alert admins when crossed going down, highest first. Default 1000, 100, 0. */
+  creditAlertThresholds: number[];
+  /** Credits one user may spend per UTC day; 0 = no limit. */
+  userDailyCreditLimit: number;
+  /** Credits one chat may spend per UTC day; 0 = no limit. */
+  chatDailyCreditLimit: number;
+  /** Slack slash command name. Default `/aksita`. */
+  slackCommand: string;
   /** Port of the HTTP server (health, webhooks). Default 3000; 0 picks a free one. */
   httpPort: number;
   /** Which parts run in this process. Default `all`. */
@@ -298,6 +363,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
             : e.SLACK_WORKING_REACTION,
       },
     }),
+    admins: e.ADMIN_USERS,
+    ...(e.ADMIN_HTTP_TOKEN && { adminHttpToken: e.ADMIN_HTTP_TOKEN }),
+    creditAlertThresholds: e.CREDIT_ALERT_THRESHOLDS,
+    userDailyCreditLimit: e.USER_DAILY_CREDIT_LIMIT,
+    chatDailyCreditLimit: e.CHAT_DAILY_CREDIT_LIMIT,
+    slackCommand: e.SLACK_COMMAND,
     httpPort: e.HTTP_PORT,
     role: e.BRIDGE_ROLE,
     language: e.BRIDGE_LANGUAGE,
@@ -320,6 +391,7 @@ function secretsOf(config: Config, redisUrl: string): string[] {
   if (config.telegram) secrets.add(config.telegram.token);
   if (config.telegram?.webhookSecret) secrets.add(config.telegram.webhookSecret);
   if (config.discord) secrets.add(config.discord.token);
+  if (config.adminHttpToken) secrets.add(config.adminHttpToken);
   for (const secret of [config.slack?.botToken, config.slack?.signingSecret, config.slack?.appToken]) {
     if (secret) secrets.add(secret);
   }

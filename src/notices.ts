@@ -14,7 +14,11 @@ export type NoticeKey =
   | 'badRequest'
   | 'serviceDown'
   | 'outOfCredits'
-  | 'emptyReply';
+  | 'emptyReply'
+  | 'overBudget'
+  | 'notAllowed'
+  | 'resetDone'
+  | 'help';
 
 export type Notices = Record<NoticeKey, string>;
 
@@ -26,6 +30,10 @@ const en: Notices = {
   serviceDown: 'Sorry, the assistant is not available at the moment. The team has been notified.',
   outOfCredits: 'Sorry, the assistant is taking a short break. Please try again later.',
   emptyReply: "Sorry, I don't have an answer to that.",
+  overBudget: "You've reached today's message limit. You can write again {time}.",
+  notAllowed: "Sorry, you're not allowed to use that command.",
+  resetDone: "Done: I've forgotten our conversation. Your next message starts a new one.",
+  help: "I'm an AI assistant: just write your question and I'll answer.\nCommands: {commands}",
 };
 
 const id: Notices = {
@@ -36,6 +44,10 @@ const id: Notices = {
   serviceDown: 'Maaf, asisten sedang tidak tersedia. Tim kami sudah diberi tahu.',
   outOfCredits: 'Maaf, asisten sedang beristirahat sebentar. Silakan coba lagi nanti.',
   emptyReply: 'Maaf, saya tidak punya jawaban untuk itu.',
+  overBudget: 'Anda sudah mencapai batas pesan hari ini. Anda bisa menulis lagi {time}.',
+  notAllowed: 'Maaf, Anda tidak diizinkan memakai perintah itu.',
+  resetDone: 'Selesai: percakapan kita sudah saya lupakan. Pesan berikutnya memulai percakapan baru.',
+  help: 'Saya asisten AI: tulis saja pertanyaan Anda dan saya akan menjawab.\nPerintah: {commands}',
 };
 
 /** The notices in `language`, with the operator's overrides from `file` applied. */
@@ -63,4 +75,18 @@ export function loadNotices(language: 'en' | 'id', file?: string): Notices {
     notices[key as NoticeKey] = text;
   }
   return notices;
+}
+
+/** The notice `key` with its `{placeholders}` filled in. */
+export function fillNotice(notices: Notices, key: NoticeKey, params: Record<string, string> = {}): string {
+  return notices[key].replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+}
+
+/** "at 00:00 UTC (in about 5 hours)" / "pukul 00:00 UTC (sekitar 5 jam lagi)". */
+export function whenText(language: 'en' | 'id', at: number, now = Date.now()): string {
+  const time = new Date(at).toISOString().slice(11, 16);
+  const hours = Math.max(1, Math.round((at - now) / 3_600_000));
+  return language === 'id'
+    ? `pukul ${time} UTC (sekitar ${hours} jam lagi)`
+    : `at ${time} UTC (in about ${hours} hour${hours === 1 ? '' : 's'})`;
 }

@@ -4,6 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import type { AdminNotifier } from './admin-notifier.ts';
 import type { AgentErrorCode } from './errors.ts';
 
 const ADVICE: Partial<Record<AgentErrorCode, string>> = {
@@ -20,11 +21,13 @@ export class Incidents {
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly #log: Logger;
+  readonly #notifier: AdminNotifier | undefined;
 
-  constructor(options: { redis: Redis; prefix: string; log: Logger }) {
+  constructor(options: { redis: Redis; prefix: string; log: Logger; notifier?: AdminNotifier }) {
     this.#redis = options.redis;
     this.#prefix = options.prefix;
     this.#log = options.log;
+    this.#notifier = options.notifier;
   }
 
   /** Reports `code` unless it was reported within the last hour. Returns true when this call reported it. */
@@ -42,6 +45,10 @@ export class Incidents {
     this.#log.error(
       { code, status: details.status, reason: details.reason, advice },
       'agent refused: operator action needed',
+    );
+    await this.#notifier?.notify(
+      'agent-refused',
+      `The Aksita agent refused messages (${details.status ?? code}): ${advice}.`,
     );
     return true;
   }

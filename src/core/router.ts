@@ -6,7 +6,9 @@
  */
 import type { Logger } from '../logger.ts';
 import type { Inbox, InboxEntry } from '../queue/inbox.ts';
+import { isCommandName } from './commands.ts';
 import type { IncomingMessage } from './contract.ts';
+import type { Observer } from './observer.ts';
 
 /** What became of an incoming message. */
 export type RouteResult = 'queued' | 'duplicate' | 'ignored' | 'full';
@@ -17,6 +19,8 @@ export interface RouterDeps {
   enqueueTurn: (thread: string, jobId: string) => Promise<void>;
   /** True when `thread` already has an agent conversation (for follow-ups in threads). */
   hasConversation: (thread: string) => Promise<boolean>;
+  /** Told of every stored message. */
+  observer?: Observer;
   /** `mention`: in groups, only messages addressed to the bot; `all`: everything. */
   groupMode: 'mention' | 'all';
   log: Logger;
@@ -51,6 +55,7 @@ export class Router {
       return 'full';
     }
     if (result.startTurn) await this.#d.enqueueTurn(message.thread, result.startTurn);
+    this.#d.observer?.received(message.platform);
     log.debug(
       { thread: message.thread, id: message.id, kind: entry.kind, text: message.text },
       'message queued',
@@ -68,8 +73,12 @@ export class Router {
     const base = { id: message.id, message, acceptedAt: this.#now() };
     const direct = message.chatType === 'direct';
     if (!direct && this.#d.groupMode === 'mention' && !message.addressed) return null;
-    if (message.command?.name === 'start' && !message.command.args)
+    if (message.command?.name === 'start' && !message.command.args) {
       return { ...base, kind: 'notice', notice: 'welcome' };
+    }
+    if (message.command && isCommandName(message.command.name)) {
+      return { ...base, kind: 'command', command: message.command.name };
+    }
     if (message.text === null) return direct ? { ...base, kind: 'notice', notice: 'textOnly' } : null;
     const text = message.text.trim() || (message.command ? `/${message.command.name}` : '');
     if (text === '') return { ...base, kind: 'notice', notice: 'welcome' };

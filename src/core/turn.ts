@@ -9,13 +9,16 @@
  * turns that into a delayed job.
  */
 import type { Logger } from '../logger.ts';
-import type { NoticeKey, Notices } from '../notices.ts';
+import { fillNotice, type NoticeKey, type Notices, whenText } from '../notices.ts';
 import type { Inbox, InboxEntry } from '../queue/inbox.ts';
 import { backoffDelay } from './backoff.ts';
+import type { Commands } from './commands.ts';
 import type { Adapter, Platform } from './contract.ts';
 import type { Conversations } from './conversations.ts';
 import { AgentError, type AgentErrorCode, PlatformError } from './errors.ts';
 import type { Incidents } from './incidents.ts';
+import type { Observer } from './observer.ts';
+import type { Spending } from './spending.ts';
 
 /** What the queue should do with the turn's job. */
 export type TurnOutcome =
@@ -58,6 +61,11 @@ export interface TurnRunnerDeps {
   adapters: Partial<Record<Platform, Adapter>>;
   notices: Notices;
   incidents: Incidents;
+  spending: Spending;
+  commands: Commands;
+  observer: Observer;
+  /** Language of the notices (for the budget notice's time). */
+  language: 'en' | 'id';
   retry: RetryPolicy;
   log: Logger;
   /** Source of randomness for backoff jitter. Default `Math.random`. */
@@ -75,8 +83,17 @@ export class TurnRunner {
 
   /** Runs the turn of `thread` owned by `jobId` until its inbox is empty or it must wait. */
   async run(thread: string, jobId: string, control: TurnControl): Promise<TurnOutcome> {
+    if (!(await this.#d.inbox.owns(thread, jobId))) return { kind: 'stale' };
+    this.#d.observer.inFlight(1);
+    try {
+      return await this.#drain(thread, jobId, control);
+    } finally {
+      this.#d.observer.inFlight(-1);
+    }
+  }
+
+  async #drain(thread: string, jobId: string, control: TurnControl): Promise<TurnOutcome> {
     const { inbox, log } = this.#d;
-    if (!(await inbox.owns(thread, jobId))) return { kind: 'stale' };
     for (;;) {
       if (control.stopping.aborted) return { kind: 'wait', ms: 0, reason: 'shutdown' };
       const raw = await inbox.head(thread);
@@ -134,12 +151,17 @@ export class TurnRunner {
     control: TurnControl,
   ): Promise<Answer> {
     const { inbox, log, retry, notices } = this.#d;
-    const notice = (key: NoticeKey): Answer => ({ chunks: adapter.render(notices[key]) });
+    const notice = (key: NoticeKey, params?: Record<string, string>): Answer => ({
+      chunks: adapter.render(fillNotice(notices, key, params)),
+    });
     if (entry.kind === 'notice') return notice(entry.notice ?? 'welcome');
+    if (entry.kind === 'command') return { chunks: adapter.render(await this.#command(entry)) };
     if (previousTries >= retry.maxAttempts) {
       log.error({ thread, tries: previousTries }, 'message abandoned after repeated interrupted attempts');
       return notice('unavailable');
     }
+    const resetsAt = await this.#d.spending.budgetResetsAt(entry.message);
+    if (resetsAt !== null) return notice('overBudget', { time: whenText(this.#d.language, resetsAt) });
     const tries = await inbox.bump(thread, 'tries');
     const started = Date.now();
     try {
@@ -148,11 +170,16 @@ export class TurnRunner {
         entry.message.text ?? '',
         control.abortCalls,
       );
+      const ms = Date.now() - started;
+      this.#d.observer.answered(entry.message.platform, ms, reply.credits, reply.remainingCredits);
+      await this.#d.spending
+        .record(entry.message, reply)
+        .catch((err: unknown) => log.warn({ err, thread }, 'credits not recorded'));
       const parts = reply.response.filter((part) => part.trim() !== '');
       log.info(
         {
           thread,
-          ms: Date.now() - started,
+          ms,
           parts: parts.length,
           credits: reply.credits,
           remaining: reply.remainingCredits,
@@ -167,6 +194,7 @@ export class TurnRunner {
         return { kind: 'wait', ms: 0, reason: 'shutdown' };
       }
       if (!(err instanceof AgentError)) throw err;
+      this.#d.observer.agentFailed(err.code);
       if (err.kind === 'final') {
         log.warn(
           { thread, code: err.code, status: err.status, reason: err.reason },
@@ -192,6 +220,17 @@ export class TurnRunner {
       );
       return notice('unavailable');
     }
+  }
+
+  #command(entry: InboxEntry): Promise<string> {
+    const { platform, user, thread, chatType } = entry.message;
+    return this.#d.commands.run({
+      name: entry.command ?? 'help',
+      platform,
+      userId: user.id,
+      thread,
+      chatType,
+    });
   }
 
   async #post(
@@ -229,6 +268,7 @@ export class TurnRunner {
         return undefined;
       }
       await inbox.markPosted(thread, i + 1);
+      this.#d.observer.posted(entry.message.platform, 1);
     }
     return undefined;
   }

@@ -1,16 +1,34 @@
 /**
- * The bridge's HTTP surface (hono on Node): `GET /healthz` and the adapters' webhook routes.
+ * The bridge's HTTP surface (hono on Node): `GET /healthz`, `GET /metrics`, the adapters' webhook
+ * routes, and, when `ADMIN_HTTP_TOKEN` is set, the operator's `/admin/*` routes behind that bearer
+ * token.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { Health, HttpRoute } from '../core/contract.ts';
+import type { PromMetrics } from './metrics.ts';
 
 /** What `/healthz` reports: each dependency's health; 200 when all are ok, else 503. */
 export type HealthReport = Record<string, Health>;
 
+/** The operator's routes, mounted under `/admin` behind a bearer token. */
+export interface AdminRoutes {
+  /** The bearer token every `/admin` request must carry. Secret. */
+  token: string;
+  /** `GET /admin/credits`: the credits report as JSON. */
+  credits: () => Promise<unknown>;
+  /** `GET /admin/status`: the status report as JSON. */
+  status: () => Promise<unknown>;
+  /** Mounts further routes (the queue dashboard) on the protected `/admin` app. */
+  mount?: (admin: Hono) => void;
+}
+
 export function createHttpApp(options: {
   routes: readonly HttpRoute[];
   health: () => Promise<HealthReport>;
+  metrics?: PromMetrics;
+  admin?: AdminRoutes;
 }): Hono {
   const app = new Hono();
   app.get('/healthz', async (c) => {
@@ -18,10 +36,51 @@ export function createHttpApp(options: {
     const ok = Object.values(checks).every((check) => check.ok);
     return c.json({ status: ok ? 'ok' : 'unhealthy', checks }, ok ? 200 : 503);
   });
+  const { metrics, admin } = options;
+  if (metrics) {
+    app.get('/metrics', async (c) =>
+      c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
+    );
+  }
   for (const route of options.routes) {
     app.on(route.method, route.path, (c) => route.handle(c.req.raw));
   }
+  if (admin) {
+    const protectedApp = new Hono();
+    protectedApp.use('*', bearer(admin.token));
+    protectedApp.get('/credits', async (c) => c.json(await admin.credits()));
+    protectedApp.get('/status', async (c) => c.json(await admin.status()));
+    admin.mount?.(protectedApp);
+    app.route('/admin', protectedApp);
+  }
   return app;
+}
+
+/**
+ * Accepts `Authorization: Bearer <token>`, or the token once in `?token=` (for a browser), which is
+ * then kept in an HttpOnly cookie scoped to `/admin` so the dashboard's own requests carry it.
+ */
+function bearer(token: string): MiddlewareHandler {
+  const expected = Buffer.from(token);
+  const matches = (given: string | undefined) => {
+    const candidate = Buffer.from(given ?? '');
+    return candidate.length === expected.length && timingSafeEqual(candidate, expected);
+  };
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    const fromHeader = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+    const fromCookie = /(?:^|;\s*)aksita_admin=([^;]+)/.exec(c.req.header('cookie') ?? '')?.[1];
+    const fromQuery = c.req.query('token');
+    if (matches(fromHeader) || matches(fromCookie)) return next();
+    if (matches(fromQuery)) {
+      await next();
+      c.header('Set-Cookie', `aksita_admin=${token}; Path=/admin; HttpOnly; SameSite=Strict`);
+      return;
+    }
+    return c.json({ error: 'unauthorized: send Authorization: Bearer <ADMIN_HTTP_TOKEN>' }, 401, {
+      'WWW-Authenticate': 'Bearer',
+    });
+  };
 }
 
 /** Listens on `port` (0 picks a free one) and resolves with the port actually bound. */

@@ -15,6 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { CommandName } from '../core/commands.ts';
 import type { IncomingMessage } from '../core/contract.ts';
 import type { NoticeKey } from '../notices.ts';
 
@@ -22,10 +23,15 @@ import type { NoticeKey } from '../notices.ts';
 export interface InboxEntry {
   /** The platform message id (dedupe key). */
   id: string;
-  /** `ask`: a question for the agent; `notice`: a bridge notice to post in order (no agent call). */
-  kind: 'ask' | 'notice';
+  /**
+   * `ask`: a question for the agent; `notice`: a bridge notice to post in order; `command`: a bridge
+   * command, run when its turn comes (neither of the last two calls the agent).
+   */
+  kind: 'ask' | 'notice' | 'command';
   /** Which notice, for `kind: 'notice'`. */
   notice?: NoticeKey;
+  /** Which command, for `kind: 'command'`. */
+  command?: CommandName;
   /** The normalized message (text, address, user). */
   message: IncomingMessage;
   /** When the bridge stored it, epoch ms. */
@@ -222,6 +228,12 @@ export class Inbox {
       next,
     );
     return moved === 1 ? next : null;
+  }
+
+  /** When the oldest turn still in progress started (epoch ms), or null when none is. */
+  async oldestTurnStartedAt(): Promise<number | null> {
+    const [, score] = await this.#redis.zrange(`${this.#p}:turns`, '0', '0', 'WITHSCORES');
+    return score === undefined ? null : Number(score);
   }
 
   /** Drops a `turns` entry whose thread has no turn any more. */

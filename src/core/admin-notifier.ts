@@ -1,0 +1,44 @@
+/**
+ * Alerts for operators: written to the log, and sent as a direct message to every admin listed in
+ * `ADMIN_USERS` on a platform that can deliver it.
+ */
+import type { Logger } from '../logger.ts';
+import type { Platform } from './contract.ts';
+
+/** Sends `text` as a direct message to a user of a platform. */
+export type DirectSender = (platform: Platform, userId: string, text: string) => Promise<void>;
+
+export class AdminNotifier {
+  readonly #admins: ReadonlyArray<{ platform: Platform; id: string }>;
+  readonly #send: DirectSender | undefined;
+  readonly #log: Logger;
+
+  constructor(options: {
+    admins: ReadonlyArray<{ platform: Platform; id: string }>;
+    send?: DirectSender;
+    log: Logger;
+  }) {
+    this.#admins = options.admins;
+    this.#send = options.send;
+    this.#log = options.log;
+  }
+
+  /** True when `userId` of `platform` is an admin. Checked on every command, never cached. */
+  isAdmin(platform: Platform, userId: string): boolean {
+    return this.#admins.some((a) => a.platform === platform && a.id === userId);
+  }
+
+  /** Logs the alert and sends it to every admin; a failed delivery is logged, never thrown. */
+  async notify(kind: string, text: string): Promise<void> {
+    this.#log.warn({ kind, alert: text, admins: this.#admins.length }, 'admin alert');
+    const send = this.#send;
+    if (!send) return;
+    await Promise.all(
+      this.#admins.map((admin) =>
+        send(admin.platform, admin.id, text).catch((err: unknown) =>
+          this.#log.warn({ err, platform: admin.platform, kind }, 'admin alert not delivered'),
+        ),
+      ),
+    );
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The bridge's own commands, the same on every platform: `credits` and `status` for admins, `reset`
+ * for anyone in a direct chat (admins only in groups), `help` for everyone. Commands never reach the
+ * agent and never cost credits. Admin rights are checked on every call against `ADMIN_USERS`.
+ */
+import { fillNotice, type Notices } from '../notices.ts';
+import type { AdminNotifier } from './admin-notifier.ts';
+import type { Platform } from './contract.ts';
+import type { Conversations } from './conversations.ts';
+import { creditsText, type Reports, statusText } from './reports.ts';
+
+export type CommandName = 'credits' | 'status' | 'reset' | 'help';
+
+/** Who may run each command, and what it does (shown in menus). */
+export const COMMANDS: Record<
+  CommandName,
+  { who: 'admin' | 'admin-in-groups' | 'anyone'; description: string }
+> = {
+  credits: { who: 'admin', description: 'Credit balance and spend' },
+  status: { who: 'admin', description: 'Bridge status: connections, queue, errors' },
+  reset: { who: 'admin-in-groups', description: 'Start a new conversation in this chat' },
+  help: { who: 'anyone', description: 'What this bot does' },
+};
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
+
+/** One command call, from a chat message or a platform's slash command. */
+export interface CommandCall {
+  name: CommandName;
+  platform: Platform;
+  /** The caller's platform user id. */
+  userId: string;
+  /** The thread the command was given in (what `reset` forgets). */
+  thread: string;
+  chatType: 'direct' | 'group';
+}
+
+export class Commands {
+  readonly #reports: Reports;
+  readonly #conversations: Conversations;
+  readonly #admins: AdminNotifier;
+  readonly #notices: Notices;
+
+  constructor(options: {
+    reports: Reports;
+    conversations: Conversations;
+    admins: AdminNotifier;
+    notices: Notices;
+  }) {
+    this.#reports = options.reports;
+    this.#conversations = options.conversations;
+    this.#admins = options.admins;
+    this.#notices = options.notices;
+  }
+
+  /** True when the caller may run the command. */
+  allowed(call: Omit<CommandCall, 'thread'>): boolean {
+    const { who } = COMMANDS[call.name];
+    if (who === 'anyone') return true;
+    if (who === 'admin-in-groups' && call.chatType === 'direct') return true;
+    return this.#admins.isAdmin(call.platform, call.userId);
+  }
+
+  /** The commands this caller may use, for menus and `help`. */
+  available(call: Omit<CommandCall, 'name' | 'thread'>): CommandName[] {
+    return (Object.keys(COMMANDS) as CommandName[]).filter((name) => this.allowed({ ...call, name }));
+  }
+
+  /** Runs the command and returns the text to answer with; a caller without the right gets "not allowed". */
+  async run(call: CommandCall): Promise<string> {
+    if (!this.allowed(call)) return this.#notices.notAllowed;
+    switch (call.name) {
+      case 'credits':
+        return creditsText(await this.#reports.credits());
+      case 'status':
+        return statusText(await this.#reports.status());
+      case 'reset':
+        await this.#conversations.reset(call.thread);
+        return this.#notices.resetDone;
+      case 'help': {
+        const names = this.available(call).map(
+          (name) => `${name} (${COMMANDS[name].description.toLowerCase()})`,
+        );
+        return fillNotice(this.#notices, 'help', { commands: names.join(', ') });
+      }
+    }
+  }
+}

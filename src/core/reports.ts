@@ -1,0 +1,116 @@
+/**
+ * The operator's reports: credits (balance, spend, top chats) and status (platforms, queue, recent
+ * turns and errors, Redis, uptime, version). Each is plain data (served as JSON over HTTP) with a
+ * text rendering (for chat commands and the terminal).
+ */
+import type { Health } from './contract.ts';
+import type { CreditLedger, CreditReport, Spend } from './credits.ts';
+import type { HourStats, Stats } from './stats.ts';
+
+export interface StatusReport {
+  /** The bridge's version (package.json). */
+  version: string;
+  /** Seconds since this process started. */
+  uptimeSeconds: number;
+  /** Redis and each platform, as `/healthz` sees them. */
+  health: Record<string, Health>;
+  /** Turn jobs by state. */
+  queue: Record<string, number>;
+  /** Age of the oldest turn still waiting or running, in seconds; null when none. */
+  oldestWaitingSeconds: number | null;
+  /** Agent replies and errors in the last hour, across every process. */
+  lastHour: HourStats;
+}
+
+export interface ReportSources {
+  ledger: CreditLedger;
+  stats: Stats;
+  health: () => Promise<Record<string, Health>>;
+  queueCounts: () => Promise<Record<string, number>>;
+  /** Start time (epoch ms) of the oldest turn in progress, or null. */
+  oldestTurnStartedAt: () => Promise<number | null>;
+  version: string;
+  startedAt: number;
+  now?: () => number;
+}
+
+export class Reports {
+  readonly #s: ReportSources;
+  readonly #now: () => number;
+
+  constructor(sources: ReportSources) {
+    this.#s = sources;
+    this.#now = sources.now ?? Date.now;
+  }
+
+  credits(): Promise<CreditReport> {
+    return this.#s.ledger.report(this.#now());
+  }
+
+  async status(): Promise<StatusReport> {
+    const now = this.#now();
+    const [health, queue, oldest, lastHour] = await Promise.all([
+      this.#s.health(),
+      this.#s.queueCounts(),
+      this.#s.oldestTurnStartedAt(),
+      this.#s.stats.lastHour(),
+    ]);
+    return {
+      version: this.#s.version,
+      uptimeSeconds: Math.round((now - this.#s.startedAt) / 1000),
+      health,
+      queue,
+      oldestWaitingSeconds: oldest === null ? null : Math.max(0, Math.round((now - oldest) / 1000)),
+      lastHour,
+    };
+  }
+}
+
+/** "3 h 5 min", "42 s". */
+export function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ${minutes % 60} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+function spendLine(label: string, spend: Spend): string {
+  const parts = Object.entries(spend.byPlatform).map(([platform, n]) => `${platform} ${n}`);
+  return `${label}: ${spend.total}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+}
+
+export function creditsText(report: CreditReport, now = Date.now()): string {
+  const lines = [
+    report.balance
+      ? `Balance: ${report.balance.remaining} credits (read ${duration(Math.round((now - report.balance.at) / 1000))} ago)`
+      : 'Balance: not known yet (no agent reply so far)',
+    'Credits used:',
+    `  ${spendLine('today', report.today)}`,
+    `  ${spendLine('last 7 days', report.last7Days)}`,
+    `  ${spendLine('last 30 days', report.last30Days)}`,
+  ];
+  if (report.topChats.length > 0) {
+    lines.push('Top chats (30 days):');
+    for (const chat of report.topChats) lines.push(`  ${chat.thread}: ${chat.credits}`);
+  }
+  return lines.join('\n');
+}
+
+export function statusText(report: StatusReport): string {
+  const health = Object.entries(report.health).map(
+    ([name, h]) =>
+      `  ${name}: ${h.ok ? 'ok' : 'NOT OK'}${h.detail && h.detail !== 'ok' ? ` (${h.detail})` : ''}`,
+  );
+  const q = report.queue;
+  const errors = Object.entries(report.lastHour.errors).map(([code, n]) => `${code} ${n}`);
+  return [
+    `aksita-bridge ${report.version}, up ${duration(report.uptimeSeconds)}`,
+    'Connections:',
+    ...health,
+    `Queue: ${q.waiting ?? 0} waiting, ${q.active ?? 0} active, ${q.delayed ?? 0} delayed, ${q.failed ?? 0} failed`,
+    `Oldest waiting: ${report.oldestWaitingSeconds === null ? 'none' : duration(report.oldestWaitingSeconds)}`,
+    `Last hour: ${report.lastHour.answered} answers, errors: ${errors.length > 0 ? errors.join(', ') : 'none'}`,
+  ].join('\n');
+}

@@ -1,0 +1,87 @@
+/**
+ * Hourly counters in Redis (`stats:<hour>`, kept 2 days), so `status` can say how many turns ran and
+ * which errors happened in the last hour across every process of the bridge.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
+import type { Platform } from './contract.ts';
+import type { AgentErrorCode } from './errors.ts';
+import type { Observer } from './observer.ts';
+
+const KEEP_SECONDS = 2 * 86_400;
+
+/** `YYYY-MM-DDTHH` (UTC) of `ms`. */
+function hourOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 13);
+}
+
+export interface HourStats {
+  /** Agent replies in the last 60 minutes (this hour and the previous one, weighted). */
+  answered: number;
+  /** Agent errors in the last 60 minutes, by kind. */
+  errors: Partial<Record<AgentErrorCode, number>>;
+}
+
+export class Stats implements Observer {
+  readonly #redis: Redis;
+  readonly #p: string;
+  readonly #log: Logger;
+  readonly #now: () => number;
+
+  constructor(redis: Redis, options: { prefix: string; log: Logger; now?: () => number }) {
+    this.#redis = redis;
+    this.#p = options.prefix;
+    this.#log = options.log;
+    this.#now = options.now ?? Date.now;
+  }
+
+  #bump(field: string): void {
+    const key = `${this.#p}:stats:${hourOf(this.#now())}`;
+    this.#redis
+      .multi()
+      .hincrby(key, field, 1)
+      .expire(key, KEEP_SECONDS)
+      .exec()
+      .catch((err: unknown) => this.#log.debug({ err }, 'stats not recorded'));
+  }
+
+  received(): void {}
+  posted(): void {}
+  inFlight(): void {}
+
+  answered(_platform: Platform): void {
+    this.#bump('answered');
+  }
+
+  agentFailed(code: AgentErrorCode): void {
+    this.#bump(`err:${code}`);
+  }
+
+  /** Counts of the last 60 minutes: this hour in full plus the share of the previous hour still inside the window. */
+  async lastHour(): Promise<HourStats> {
+    const now = this.#now();
+    const [current, previous] = await Promise.all([
+      this.#redis.hgetall(`${this.#p}:stats:${hourOf(now)}`),
+      this.#redis.hgetall(`${this.#p}:stats:${hourOf(now - 3_600_000)}`),
+    ]);
+    const share = 1 - (now % 3_600_000) / 3_600_000;
+    const result: HourStats = { answered: 0, errors: {} };
+    for (const [hash, weight] of [
+      [current, 1],
+      [previous, share],
+    ] as const) {
+      for (const [field, raw] of Object.entries(hash)) {
+        const n = Number(raw) * weight;
+        if (field === 'answered') result.answered += n;
+        else if (field.startsWith('err:')) {
+          const code = field.slice(4) as AgentErrorCode;
+          result.errors[code] = (result.errors[code] ?? 0) + n;
+        }
+      }
+    }
+    result.answered = Math.round(result.answered);
+    for (const code of Object.keys(result.errors) as AgentErrorCode[])
+      result.errors[code] = Math.round(result.errors[code] ?? 0);
+    return result;
+  }
+}

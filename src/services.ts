@@ -1,0 +1,127 @@
+/**
+ * The bridge's services that need only Redis and the Aksita API, not a platform: shared by the
+ * bridge (`app.ts`) and the terminal tool (`cli.ts`). Constructed here and nowhere else.
+ */
+
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import pkg from '../package.json' with { type: 'json' };
+import { AksitaClient } from './aksita/client.ts';
+import type { Config } from './config.ts';
+import { AdminNotifier, type DirectSender } from './core/admin-notifier.ts';
+import { Commands } from './core/commands.ts';
+import type { Health, Platform } from './core/contract.ts';
+import { Conversations } from './core/conversations.ts';
+import { CreditLedger } from './core/credits.ts';
+import { Incidents } from './core/incidents.ts';
+import { combineObservers, type Observer } from './core/observer.ts';
+import { Reports } from './core/reports.ts';
+import { Spending } from './core/spending.ts';
+import { Stats } from './core/stats.ts';
+import { PromMetrics } from './http/metrics.ts';
+import type { Logger } from './logger.ts';
+import { loadNotices, type Notices } from './notices.ts';
+import { Inbox } from './queue/inbox.ts';
+import { createTurnQueue, type TurnJobData } from './queue/turns.ts';
+import { openRedis } from './redis.ts';
+
+/** The bridge's version, from package.json. */
+export const VERSION: string = pkg.version;
+
+export interface Services {
+  redis: Redis;
+  inbox: Inbox;
+  queue: Queue<TurnJobData>;
+  notices: Notices;
+  conversations: Conversations;
+  ledger: CreditLedger;
+  metrics: PromMetrics;
+  observer: Observer;
+  notifier: AdminNotifier;
+  spending: Spending;
+  incidents: Incidents;
+  reports: Reports;
+  commands: Commands;
+  /** Closes the queue and the Redis connection. */
+  close(): Promise<void>;
+}
+
+export interface ServiceDeps {
+  log: Logger;
+  /** The fetch the Aksita client uses. Default: global fetch. */
+  fetch?: typeof fetch;
+  /** Redis and platform health, for `status`. */
+  health: () => Promise<Record<string, Health>>;
+  /** Delivers admin alerts as direct messages. */
+  directSender?: DirectSender;
+}
+
+export function createServices(config: Config, deps: ServiceDeps): Services {
+  const { log } = deps;
+  const prefix = config.redisPrefix;
+  const redis = openRedis(config.redisUrl, config.role);
+  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+  const inbox = new Inbox(redis, { prefix, dedupeTtlSeconds: config.dedupeTtlSeconds });
+  const queue = createTurnQueue(redis, prefix);
+  queue.on('error', (err) => log.warn({ err }, 'queue error'));
+  const notices = loadNotices(config.language, config.noticesFile);
+
+  const clientFor = (platform: Platform) =>
+    new AksitaClient({
+      baseUrl: config.aksitaBaseUrl,
+      apiKey: config.aksitaKeys[platform],
+      timeoutMs: config.aksitaTimeoutMs,
+      ...(deps.fetch && { fetch: deps.fetch }),
+    });
+  const conversations = new Conversations({
+    redis,
+    prefix,
+    clients: { telegram: clientFor('telegram'), discord: clientFor('discord'), slack: clientFor('slack') },
+    sendUserContext: config.sendUserContext,
+  });
+  const ledger = new CreditLedger(redis, { prefix, alertThresholds: config.creditAlertThresholds });
+  const stats = new Stats(redis, { prefix, log });
+  const queueCounts = () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
+  const metrics = new PromMetrics({
+    queueCounts,
+    balance: async () => (await ledger.balance())?.remaining ?? null,
+  });
+  const notifier = new AdminNotifier({
+    admins: config.admins,
+    log,
+    ...(deps.directSender && { send: deps.directSender }),
+  });
+  const reports = new Reports({
+    ledger,
+    stats,
+    health: deps.health,
+    queueCounts,
+    oldestTurnStartedAt: () => inbox.oldestTurnStartedAt(),
+    version: VERSION,
+    startedAt: Date.now(),
+  });
+  return {
+    redis,
+    inbox,
+    queue,
+    notices,
+    conversations,
+    ledger,
+    metrics,
+    observer: combineObservers(stats, metrics),
+    notifier,
+    spending: new Spending({
+      ledger,
+      notifier,
+      log,
+      limits: { userDaily: config.userDailyCreditLimit, chatDaily: config.chatDailyCreditLimit },
+    }),
+    incidents: new Incidents({ redis, prefix, log, notifier }),
+    reports,
+    commands: new Commands({ reports, conversations, admins: notifier, notices }),
+    async close() {
+      await queue.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
