@@ -110,7 +110,11 @@ describe('loadConfig for Discord and Slack', () => {
       respondChannels: [],
       autoThread: false,
     });
-    const slackOnly = loadConfig({ ...aksita, SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'signing-secret' });
+    const slackOnly = loadConfig({
+      ...aksita,
+      SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+      SLACK_SIGNING_SECRET: 'signing-secret',
+    });
     expect(slackOnly.slack).toEqual({
       botToken: 'xoxb-1-2-abc',
       signingSecret: 'signing-secret',
@@ -135,7 +139,11 @@ describe('loadConfig for Discord and Slack', () => {
       DISCORD_RESPOND_CHANNELS: '333',
       DISCORD_AUTO_THREAD: 'true',
     });
-    expect(config.discord).toMatchObject({ mentionRoles: ['111', '222'], respondChannels: ['333'], autoThread: true });
+    expect(config.discord).toMatchObject({
+      mentionRoles: ['111', '222'],
+      respondChannels: ['333'],
+      autoThread: true,
+    });
     expect(configError({ ...aksita, DISCORD_BOT_TOKEN: 'x', DISCORD_MENTION_ROLES: 'admins' })).toMatch(
       /DISCORD_MENTION_ROLES must be a comma-separated list of numeric ids/,
     );
@@ -153,6 +161,8 @@ describe('loadConfig for Discord and Slack', () => {
   it('turns the Slack working reaction off when SLACK_WORKING_REACTION is set but empty', () => {
     const slack = { ...aksita, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'signing-secret' };
     expect(loadConfig({ ...slack, SLACK_WORKING_REACTION: '' }).slack?.workingReaction).toBeNull();
-    expect(loadConfig({ ...slack, SLACK_WORKING_REACTION: ':hourglass:' }).slack?.workingReaction).toBe('hourglass');
+    expect(loadConfig({ ...slack, SLACK_WORKING_REACTION: ':hourglass:' }).slack?.workingReaction).toBe(
+      'hourglass',
+    );
   });
 });
