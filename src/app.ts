@@ -9,6 +9,7 @@ import type { Config } from './config.ts';
 import type { Adapter } from './core/contract.ts';
 import { Router } from './core/router.ts';
 import { TurnRunner } from './core/turn.ts';
+import { mountQueueDashboard } from './http/queue-dashboard.ts';
 import { createHttpApp, type HealthReport, listen } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import { enqueueTurn } from './queue/turns.ts';
@@ -100,6 +101,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
           token: config.adminHttpToken,
           credits: () => services.reports.credits(),
           status: () => services.reports.status(),
+          mount: (admin) => mountQueueDashboard(admin, [queue]),
         },
       }),
     }),

@@ -1,0 +1,22 @@
+/**
+ * The BullMQ dashboard (bull-board) for operators, at `/admin/queues` behind the admin token: see
+ * waiting, delayed and failed turns, and retry a failed one.
+ */
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { HonoAdapter } from '@bull-board/hono';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { Queue } from 'bullmq';
+import type { Hono } from 'hono';
+
+/** Mounts the dashboard of `queues` at `/queues` of the `/admin` app. */
+export function mountQueueDashboard(admin: Hono, queues: Queue[]): void {
+  const serverAdapter = new HonoAdapter(serveStatic);
+  serverAdapter.setBasePath('/admin/queues');
+  createBullBoard({
+    queues: queues.map((queue) => new BullMQAdapter(queue)),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'aksita-bridge' } },
+  });
+  admin.route('/queues', serverAdapter.registerPlugin());
+}
