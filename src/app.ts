@@ -15,7 +15,7 @@ import type { Logger } from './logger.ts';
 import { enqueueTurn } from './queue/turns.ts';
 import { TurnWorker } from './queue/worker.ts';
 import { checkRedis } from './redis.ts';
-import { createServices } from './services.ts';
+import { createServices, type Services } from './services.ts';
 
 /** A running bridge. */
 export interface Bridge {
@@ -25,6 +25,8 @@ export interface Bridge {
   readonly router?: Router;
   /** The worker (absent in a receiver-only process). */
   readonly worker?: TurnWorker;
+  /** The shared services (inbox, ledger, reports, …). */
+  readonly services: Services;
   /** Stops receiving, lets in-flight turns finish or hands them back, closes connections. */
   stop(): Promise<void>;
 }
@@ -33,12 +35,14 @@ export interface BridgeDeps {
   log: Logger;
   /** The fetch the Aksita client uses. Default: global fetch. */
   fetch?: typeof fetch;
+  /** Adapters besides the configured platforms (the terminal of `npm run cli -- chat`). */
+  extraAdapters?: Adapter[];
 }
 
 export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bridge> {
   const { log } = deps;
   await checkRedis(config.redisUrl);
-  const adapters = createAdapters(config, log);
+  const adapters = [...createAdapters(config, log), ...(deps.extraAdapters ?? [])];
   const health = async (): Promise<HealthReport> => {
     const report: HealthReport = {};
     const ping = await Promise.race([
@@ -131,7 +135,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
     })();
     return stopped;
   };
-  return { port: http.port, ...(router && { router }), ...(worker && { worker }), stop };
+  return { port: http.port, services, ...(router && { router }), ...(worker && { worker }), stop };
 }
 
 /** One adapter per configured platform. */

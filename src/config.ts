@@ -286,7 +286,13 @@ export interface Config {
 }
 
 /** Validates `env` and returns the configuration, or throws a `ConfigError` naming each bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  options: {
+    /** Refuse a configuration without any platform (the bridge does; the terminal tool does not). */
+    requirePlatform?: boolean;
+  } = {},
+): Config {
   // An empty variable (`NAME=` in .env) means "not set".
   const set = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
@@ -309,7 +315,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       'Invalid configuration:\n  - SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode)',
     );
   }
-  if (!e.TELEGRAM_BOT_TOKEN && !e.DISCORD_BOT_TOKEN && !e.SLACK_BOT_TOKEN) {
+  if (
+    options.requirePlatform !== false &&
+    !e.TELEGRAM_BOT_TOKEN &&
+    !e.DISCORD_BOT_TOKEN &&
+    !e.SLACK_BOT_TOKEN
+  ) {
     throw new ConfigError(
       [
         'No platform is configured. Set at least one of:',
@@ -325,6 +336,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       telegram: e.AKSITA_API_KEY_TELEGRAM ?? key,
       discord: e.AKSITA_API_KEY_DISCORD ?? key,
       slack: e.AKSITA_API_KEY_SLACK ?? key,
+      cli: key,
     },
     aksitaBaseUrl: e.AKSITA_BASE_URL as string,
     aksitaTimeoutMs: e.AKSITA_TIMEOUT_MS,

@@ -76,7 +76,12 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
   const conversations = new Conversations({
     redis,
     prefix,
-    clients: { telegram: clientFor('telegram'), discord: clientFor('discord'), slack: clientFor('slack') },
+    clients: {
+      telegram: clientFor('telegram'),
+      discord: clientFor('discord'),
+      slack: clientFor('slack'),
+      cli: clientFor('cli'),
+    },
     sendUserContext: config.sendUserContext,
   });
   const ledger = new CreditLedger(redis, { prefix, alertThresholds: config.creditAlertThresholds });

@@ -4,8 +4,8 @@
  * interface; nothing imports a platform SDK.
  */
 
-/** The chat platforms the bridge speaks to. */
-export type Platform = 'telegram' | 'discord' | 'slack';
+/** The chat platforms the bridge speaks to; `cli` is the terminal of `npm run cli -- chat`. */
+export type Platform = 'telegram' | 'discord' | 'slack' | 'cli';
 
 /**
  * Where a reply goes, in the platform's own ids (all strings, so it survives `JSON.stringify`).

@@ -8,7 +8,12 @@ import type { AgentReply, AksitaClient } from '../aksita/client.ts';
 import type { IncomingMessage, Platform } from './contract.ts';
 import { AgentError } from './errors.ts';
 
-const PLATFORM_NAMES: Record<Platform, string> = { telegram: 'Telegram', discord: 'Discord', slack: 'Slack' };
+const PLATFORM_NAMES: Record<Platform, string> = {
+  telegram: 'Telegram',
+  discord: 'Discord',
+  slack: 'Slack',
+  cli: 'Terminal',
+};
 
 /** The `additional_context` sent with a message: platform, chat type and (optionally) the user's name. */
 export function additionalContext(message: IncomingMessage, withUserName: boolean): string {

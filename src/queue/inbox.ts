@@ -230,6 +230,11 @@ export class Inbox {
     return moved === 1 ? next : null;
   }
 
+  /** True while `thread` has messages being answered or waiting. */
+  async hasTurn(thread: string): Promise<boolean> {
+    return (await this.#redis.exists(this.#key('active', thread))) === 1;
+  }
+
   /** When the oldest turn still in progress started (epoch ms), or null when none is. */
   async oldestTurnStartedAt(): Promise<number | null> {
     const [, score] = await this.#redis.zrange(`${this.#p}:turns`, '0', '0', 'WITHSCORES');

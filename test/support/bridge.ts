@@ -103,16 +103,29 @@ export interface ChildBridge {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-const MAIN = new URL('../../src/main.ts', import.meta.url);
+const ENTRY = {
+  main: new URL('../../src/main.ts', import.meta.url),
+  cli: new URL('../../src/cli.ts', import.meta.url),
+};
 
-export function spawnBridge(env: Record<string, string>): ChildBridge {
+/** Runs `src/main.ts` (or `src/cli.ts` with `args`), optionally writing `stdin` to it and closing it. */
+export function spawnBridge(
+  env: Record<string, string>,
+  options: { entry?: keyof typeof ENTRY; args?: string[]; stdin?: string } = {},
+): ChildBridge {
   let output = '';
   // Run from an empty directory so a developer's own .env in the repo never leaks into a test.
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), fileURLToPath(MAIN)], {
-    cwd: mkdtempSync(join(tmpdir(), 'aksita-bridge-')),
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const script = fileURLToPath(ENTRY[options.entry ?? 'main']);
+  const child = spawn(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), script, ...(options.args ?? [])],
+    {
+      cwd: mkdtempSync(join(tmpdir(), 'aksita-bridge-')),
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    },
+  );
+  if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   child.stdout?.on('data', (d: Buffer) => {
     output += d.toString();
   });

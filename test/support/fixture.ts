@@ -3,10 +3,12 @@
  * with its own Redis prefix, and after each test: everything stopped, its keys deleted, and a check
  * that no secret reached the logs.
  */
+
+import { Redis } from 'ioredis';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { type FakeAksita, startFakeAksita } from '../fakes/aksita.ts';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram.ts';
-import { startTestBridge, type TestBridge, testEnv } from './bridge.ts';
+import { deletePrefix, startTestBridge, type TestBridge, testEnv } from './bridge.ts';
 
 export interface BridgeFixture {
   aksita: FakeAksita;
@@ -17,6 +19,8 @@ export interface BridgeFixture {
   secrets: string[];
   /** Runs after the bridges stopped, before the fakes close (other platforms' fakes close here). */
   onCleanup: Array<() => Promise<void>>;
+  /** Environment for a bridge process against this test's fakes; its Redis keys are deleted after the test. */
+  env(overrides?: Record<string, string>): Record<string, string>;
   /** Starts a bridge against this test's fakes; `overrides` are environment variables. */
   start(overrides?: Record<string, string>): Promise<TestBridge>;
 }
@@ -33,6 +37,15 @@ export function useBridgeFixture(options: { telegram?: boolean } = {}): BridgeFi
     fx.bridges = [];
     fx.secrets = ['test-key'];
     fx.onCleanup = [];
+    fx.env = (overrides = {}) => {
+      const env = testEnv({ aksita: fx.aksita, telegram: fx.telegram }, overrides);
+      fx.onCleanup.push(async () => {
+        const redis = new Redis(env.REDIS_URL as string);
+        await deletePrefix(redis, env.REDIS_PREFIX as string);
+        redis.disconnect();
+      });
+      return env;
+    };
     fx.start = async (overrides = {}) => {
       const bridge = await startTestBridge(testEnv({ aksita: fx.aksita, telegram: fx.telegram }, overrides));
       fx.bridges.push(bridge);

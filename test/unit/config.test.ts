@@ -38,6 +38,7 @@ describe('loadConfig', () => {
       telegram: 'ak-telegram-key',
       discord: 'ak-shared-key',
       slack: 'ak-shared-key',
+      cli: 'ak-shared-key',
     });
   });
 
