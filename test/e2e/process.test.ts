@@ -4,126 +4,106 @@
  * and bad configuration or an unreachable Redis gives one clear line.
  */
 
-import { Redis } from 'ioredis';
-import { describe, expect, inject, it } from 'vitest';
-import { bridgeStarted, deletePrefix, spawnBridge, testEnv } from '../support/bridge.ts';
+import { describe, expect, it } from 'vitest';
+import { bridgeStarted, spawnBridge } from '../support/bridge.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
 
 const fx = useBridgeFixture();
 
-async function withCleanup<T>(prefix: string, body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } finally {
-    const redis = new Redis(inject('redisUrl'));
-    await deletePrefix(redis, prefix);
-    redis.disconnect();
-  }
-}
-
 describe('crash safety (kill -9)', () => {
   it('answers a message whose agent call was in flight when the process was killed', async () => {
-    const env = testEnv(fx);
-    await withCleanup(env.REDIS_PREFIX as string, async () => {
-      const gate = fx.aksita.gate();
-      const first = spawnBridge(env);
-      await bridgeStarted(first);
-      fx.telegram.userMessage({ chatId: 1, text: 'survive this' });
-      await fx.aksita.waitFor(() => fx.aksita.chats.length === 1, 10_000, 'agent call');
-      first.child.kill('SIGKILL');
-      await first.exited;
-      gate.release();
+    const env = fx.env();
+    const gate = fx.aksita.gate();
+    const first = spawnBridge(env);
+    await bridgeStarted(first);
+    fx.telegram.userMessage({ chatId: 1, text: 'survive this' });
+    await fx.aksita.waitFor(() => fx.aksita.chats.length === 1, 10_000, 'agent call');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    gate.release();
 
-      const second = spawnBridge(env);
-      try {
-        await fx.telegram.waitFor(() => fx.telegram.sentTo(1).length === 1, 20_000, 'reply after restart');
-        expect(fx.telegram.sentTo(1)).toEqual(['echo: survive this']);
-        expect(fx.aksita.chats.map((c) => c.message)).toEqual(['survive this', 'survive this']);
-        expect(fx.aksita.sessions).toHaveLength(1);
-      } finally {
-        second.child.kill('SIGKILL');
-        await second.exited;
-      }
-    });
+    const second = spawnBridge(env);
+    try {
+      await fx.telegram.waitFor(() => fx.telegram.sentTo(1).length === 1, 20_000, 'reply after restart');
+      expect(fx.telegram.sentTo(1)).toEqual(['echo: survive this']);
+      expect(fx.aksita.chats.map((c) => c.message)).toEqual(['survive this', 'survive this']);
+      expect(fx.aksita.sessions).toHaveLength(1);
+    } finally {
+      second.child.kill('SIGKILL');
+      await second.exited;
+    }
   });
 
   it('resumes posting from the first unposted chunk without asking the agent again', async () => {
     fx.aksita.reply = () => ['part 1', 'part 2', 'part 3'];
     fx.telegram.script({ pass: true }, { hold: true });
-    const env = testEnv(fx);
-    await withCleanup(env.REDIS_PREFIX as string, async () => {
-      const first = spawnBridge(env);
-      await bridgeStarted(first);
-      fx.telegram.userMessage({ chatId: 2, text: 'three parts please' });
-      await fx.telegram.waitFor(() => fx.telegram.held === 1, 10_000, 'second chunk in flight');
-      first.child.kill('SIGKILL');
-      await first.exited;
+    const env = fx.env();
+    const first = spawnBridge(env);
+    await bridgeStarted(first);
+    fx.telegram.userMessage({ chatId: 2, text: 'three parts please' });
+    await fx.telegram.waitFor(() => fx.telegram.held === 1, 10_000, 'second chunk in flight');
+    first.child.kill('SIGKILL');
+    await first.exited;
 
-      const second = spawnBridge(env);
-      try {
-        await fx.telegram.waitFor(() => fx.telegram.sentTo(2).length >= 3, 20_000, 'remaining parts');
-        // The held send was never accepted by the platform, so nothing is doubled here.
-        expect(fx.telegram.sentTo(2)).toEqual(['part 1', 'part 2', 'part 3']);
-        expect(fx.aksita.chats).toHaveLength(1);
-      } finally {
-        second.child.kill('SIGKILL');
-        await second.exited;
-      }
-    });
+    const second = spawnBridge(env);
+    try {
+      await fx.telegram.waitFor(() => fx.telegram.sentTo(2).length >= 3, 20_000, 'remaining parts');
+      // The held send was never accepted by the platform, so nothing is doubled here.
+      expect(fx.telegram.sentTo(2)).toEqual(['part 1', 'part 2', 'part 3']);
+      expect(fx.aksita.chats).toHaveLength(1);
+    } finally {
+      second.child.kill('SIGKILL');
+      await second.exited;
+    }
   });
 });
 
 describe('graceful shutdown', () => {
   it('stops within 10 s on SIGTERM with turns in flight, and the next start answers them', async () => {
     fx.aksita.latencyMs = 4_000;
-    const env = testEnv(fx, { SHUTDOWN_GRACE_MS: '1000' });
-    await withCleanup(env.REDIS_PREFIX as string, async () => {
-      const first = spawnBridge(env);
-      await bridgeStarted(first);
-      for (const chatId of [10, 11, 12]) fx.telegram.userMessage({ chatId, text: `from ${chatId}` });
-      await fx.aksita.waitFor(() => fx.aksita.chats.length === 3, 10_000, 'three agent calls');
-      const signalledAt = Date.now();
-      first.child.kill('SIGTERM');
-      const exit = await first.exited;
-      expect(Date.now() - signalledAt).toBeLessThan(10_000);
-      expect(exit.code).toBe(0);
-      expect(first.output()).toContain('"bridge stopped"');
+    const env = fx.env({ SHUTDOWN_GRACE_MS: '1000' });
+    const first = spawnBridge(env);
+    await bridgeStarted(first);
+    for (const chatId of [10, 11, 12]) fx.telegram.userMessage({ chatId, text: `from ${chatId}` });
+    await fx.aksita.waitFor(() => fx.aksita.chats.length === 3, 10_000, 'three agent calls');
+    const signalledAt = Date.now();
+    first.child.kill('SIGTERM');
+    const exit = await first.exited;
+    expect(Date.now() - signalledAt).toBeLessThan(10_000);
+    expect(exit.code).toBe(0);
+    expect(first.output()).toContain('"bridge stopped"');
 
-      fx.aksita.latencyMs = 0;
-      const second = spawnBridge(env);
-      try {
-        await fx.telegram.waitFor(() => fx.telegram.sent.length === 3, 20_000, 'three replies after restart');
-        for (const chatId of [10, 11, 12])
-          expect(fx.telegram.sentTo(chatId)).toEqual([`echo: from ${chatId}`]);
-      } finally {
-        second.child.kill('SIGKILL');
-        await second.exited;
-      }
-    });
+    fx.aksita.latencyMs = 0;
+    const second = spawnBridge(env);
+    try {
+      await fx.telegram.waitFor(() => fx.telegram.sent.length === 3, 20_000, 'three replies after restart');
+      for (const chatId of [10, 11, 12]) expect(fx.telegram.sentTo(chatId)).toEqual([`echo: from ${chatId}`]);
+    } finally {
+      second.child.kill('SIGKILL');
+      await second.exited;
+    }
   });
 
   it('exits at once on a second signal', async () => {
     fx.aksita.latencyMs = 8_000;
-    const env = testEnv(fx, { SHUTDOWN_GRACE_MS: '8000' });
-    await withCleanup(env.REDIS_PREFIX as string, async () => {
-      const bridge = spawnBridge(env);
-      await bridgeStarted(bridge);
-      fx.telegram.userMessage({ chatId: 20, text: 'slow' });
-      await fx.aksita.waitFor(() => fx.aksita.chats.length === 1, 10_000, 'agent call');
-      bridge.child.kill('SIGTERM');
-      await fx.telegram.waitFor(() => bridge.output().includes('"stopping"'), 5_000, 'stopping');
-      const secondAt = Date.now();
-      bridge.child.kill('SIGINT');
-      const exit = await bridge.exited;
-      expect(exit.code).toBe(130);
-      expect(Date.now() - secondAt).toBeLessThan(2_000);
-    });
+    const env = fx.env({ SHUTDOWN_GRACE_MS: '8000' });
+    const bridge = spawnBridge(env);
+    await bridgeStarted(bridge);
+    fx.telegram.userMessage({ chatId: 20, text: 'slow' });
+    await fx.aksita.waitFor(() => fx.aksita.chats.length === 1, 10_000, 'agent call');
+    bridge.child.kill('SIGTERM');
+    await fx.telegram.waitFor(() => bridge.output().includes('"stopping"'), 5_000, 'stopping');
+    const secondAt = Date.now();
+    bridge.child.kill('SIGINT');
+    const exit = await bridge.exited;
+    expect(exit.code).toBe(130);
+    expect(Date.now() - secondAt).toBeLessThan(2_000);
   });
 });
 
 describe('start-up errors', () => {
   it('names the missing variable and exits', async () => {
-    const env = testEnv(fx);
+    const env = fx.env();
     delete env.AKSITA_API_KEY;
     const bridge = spawnBridge(env);
     const exit = await bridge.exited;
@@ -133,7 +113,7 @@ describe('start-up errors', () => {
   });
 
   it('says in one line where it looked for Redis and how to start one', async () => {
-    const bridge = spawnBridge(testEnv(fx, { REDIS_URL: 'redis://:hunter2-password@127.0.0.1:1' }));
+    const bridge = spawnBridge(fx.env({ REDIS_URL: 'redis://:hunter2-password@127.0.0.1:1' }));
     const exit = await bridge.exited;
     expect(exit.code).toBe(1);
     const out = bridge.output().trim();
@@ -143,7 +123,7 @@ describe('start-up errors', () => {
   });
 
   it('says so in one line when Telegram refuses the bot token, without printing it', async () => {
-    const bridge = spawnBridge(testEnv(fx, { TELEGRAM_BOT_TOKEN: '999999:WRONG-token-value' }));
+    const bridge = spawnBridge(fx.env({ TELEGRAM_BOT_TOKEN: '999999:WRONG-token-value' }));
     const exit = await bridge.exited;
     expect(exit.code).toBe(1);
     const out = bridge.output().trim();
@@ -153,7 +133,7 @@ describe('start-up errors', () => {
   });
 
   it('says so in one line when the Telegram Bot API cannot be reached', async () => {
-    const bridge = spawnBridge(testEnv(fx, { TELEGRAM_API_ROOT: 'http://127.0.0.1:1', LOG_LEVEL: 'error' }));
+    const bridge = spawnBridge(fx.env({ TELEGRAM_API_ROOT: 'http://127.0.0.1:1', LOG_LEVEL: 'error' }));
     const exit = await bridge.exited;
     expect(exit.code).toBe(1);
     expect(bridge.output().trim()).toMatch(
@@ -164,17 +144,15 @@ describe('start-up errors', () => {
 
   it('never logs the bot token or the API key, even when Telegram calls fail', async () => {
     fx.telegram.script({ status: 500 }, { status: 500 });
-    const env = testEnv(fx, { LOG_LEVEL: 'debug' });
-    await withCleanup(env.REDIS_PREFIX as string, async () => {
-      const bridge = spawnBridge(env);
-      await bridgeStarted(bridge);
-      fx.telegram.userMessage({ chatId: 30, text: 'hello' });
-      await fx.telegram.waitFor(() => fx.telegram.sentTo(30).length === 1, 15_000, 'reply');
-      bridge.child.kill('SIGTERM');
-      await bridge.exited;
-      expect(bridge.output()).toContain('"message queued"');
-      expect(bridge.output()).not.toContain(fx.telegram.token);
-      expect(bridge.output()).not.toContain('test-key');
-    });
+    const env = fx.env({ LOG_LEVEL: 'debug' });
+    const bridge = spawnBridge(env);
+    await bridgeStarted(bridge);
+    fx.telegram.userMessage({ chatId: 30, text: 'hello' });
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(30).length === 1, 15_000, 'reply');
+    bridge.child.kill('SIGTERM');
+    await bridge.exited;
+    expect(bridge.output()).toContain('"message queued"');
+    expect(bridge.output()).not.toContain(fx.telegram.token);
+    expect(bridge.output()).not.toContain('test-key');
   });
 });

@@ -5,7 +5,7 @@
  */
 
 import { Redis } from 'ioredis';
-import { afterEach, beforeEach, expect } from 'vitest';
+import { afterEach, beforeEach, expect, inject } from 'vitest';
 import { type FakeAksita, startFakeAksita } from '../fakes/aksita.ts';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram.ts';
 import { deletePrefix, startTestBridge, type TestBridge, testEnv } from './bridge.ts';
@@ -40,7 +40,8 @@ export function useBridgeFixture(options: { telegram?: boolean } = {}): BridgeFi
     fx.env = (overrides = {}) => {
       const env = testEnv({ aksita: fx.aksita, telegram: fx.telegram }, overrides);
       fx.onCleanup.push(async () => {
-        const redis = new Redis(env.REDIS_URL as string);
+        // The test Redis, not env.REDIS_URL: a test may point the bridge at a Redis that is not there.
+        const redis = new Redis(inject('redisUrl'));
         await deletePrefix(redis, env.REDIS_PREFIX as string);
         redis.disconnect();
       });
