@@ -1,0 +1,192 @@
+/**
+ * The environment the bridge reads, as a zod schema: every variable, its default and what a valid
+ * value looks like. `config.ts` turns the parsed result into the `Config` the bridge runs with.
+ */
+import { z } from 'zod';
+import type { Platform } from './core/contract.ts';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const url = (fallback: string | undefined) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const value = v?.trim() || fallback;
+      if (value === undefined) return undefined;
+      try {
+        return new URL(value).toString().replace(/\/$/, '');
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a URL such as https://example.com' });
+        return z.NEVER;
+      }
+    });
+
+/** A comma-separated list of numeric ids (Discord snowflakes). */
+const idList = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const ids = (v ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean);
+      if (ids.some((id) => !/^\d+$/.test(id))) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a comma-separated list of numeric ids (${name}=123,456)`,
+        });
+        return z.NEVER;
+      }
+      return ids;
+    });
+
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
+
+export const envSchema = z.object({
+  AKSITA_API_KEY: z
+    .string({ error: 'is required (the agent API key from the Aksita dashboard)' })
+    .trim()
+    .min(1, {
+      error: 'is required (the agent API key from the Aksita dashboard)',
+    }),
+  AKSITA_API_KEY_TELEGRAM: optionalSecret,
+  AKSITA_API_KEY_DISCORD: optionalSecret,
+  AKSITA_API_KEY_SLACK: optionalSecret,
+  AKSITA_BASE_URL: url('https://api.aksita.ai'),
+  AKSITA_TIMEOUT_MS: int(60_000, 1_000, 600_000),
+  AKSITA_MAX_ATTEMPTS: int(6, 1, 20),
+  AKSITA_RETRY_BASE_MS: int(1_000, 10, 60_000),
+  AKSITA_RETRY_MAX_MS: int(60_000, 100, 3_600_000),
+  REDIS_URL: url('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || 'aksita')
+    .pipe(z.string().regex(/^[A-Za-z0-9_{}-]+$/, { error: 'may hold only letters, digits, _, -, { and }' })),
+  TELEGRAM_BOT_TOKEN: optionalSecret.pipe(
+    z
+      .string()
+      .regex(/^\d+:[A-Za-z0-9_-]+$/, {
+        error: 'does not look like a bot token from @BotFather (digits:letters)',
+      })
+      .optional(),
+  ),
+  TELEGRAM_API_ROOT: url('https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_URL: url(undefined),
+  TELEGRAM_WEBHOOK_SECRET: optionalSecret.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, { error: 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -' })
+      .optional(),
+  ),
+  DISCORD_BOT_TOKEN: optionalSecret,
+  DISCORD_API_URL: url('https://discord.com/api'),
+  DISCORD_MENTION_ROLES: idList('DISCORD_MENTION_ROLES'),
+  DISCORD_RESPOND_CHANNELS: idList('DISCORD_RESPOND_CHANNELS'),
+  DISCORD_AUTO_THREAD: bool(false),
+  SLACK_BOT_TOKEN: optionalSecret.pipe(
+    z.string().startsWith('xoxb-', { error: 'must be a bot token starting with xoxb-' }).optional(),
+  ),
+  SLACK_SIGNING_SECRET: optionalSecret,
+  SLACK_APP_TOKEN: optionalSecret.pipe(
+    z.string().startsWith('xapp-', { error: 'must be an app-level token starting with xapp-' }).optional(),
+  ),
+  SLACK_API_URL: url('https://slack.com/api/'),
+  SLACK_WORKING_REACTION: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim().replace(/^:|:$/g, '') || 'eyes'),
+  ADMIN_USERS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const admins: Array<{ platform: Platform; id: string }> = [];
+      for (const item of (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
+        const match = /^(telegram|discord|slack):([A-Za-z0-9_-]+)$/.exec(item);
+        if (!match) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `has "${item}": each entry must be platform:user-id, e.g. telegram:123456`,
+          });
+          return z.NEVER;
+        }
+        admins.push({ platform: match[1] as Platform, id: match[2] as string });
+      }
+      return admins;
+    }),
+  ADMIN_HTTP_TOKEN: optionalSecret.pipe(
+    z.string().min(16, { error: 'must be at least 16 characters (use a long random string)' }).optional(),
+  ),
+  CREDIT_ALERT_THRESHOLDS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const parts = (v ?? '1000,100,0')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const numbers = parts.map(Number);
+      if (numbers.some((n) => !Number.isInteger(n) || n < 0)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a comma-separated list of whole numbers, e.g. 1000,100,0',
+        });
+        return z.NEVER;
+      }
+      return [...new Set(numbers)].sort((a, b) => b - a);
+    }),
+  USER_DAILY_CREDIT_LIMIT: int(0, 0, 1_000_000_000),
+  CHAT_DAILY_CREDIT_LIMIT: int(0, 0, 1_000_000_000),
+  SLACK_COMMAND: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || '/aksita')
+    .pipe(
+      z.string().regex(/^\/[a-z0-9_-]{1,31}$/, {
+        error: 'must look like /aksita (lower case, at most 32 characters)',
+      }),
+    ),
+  HTTP_PORT: int(3000, 0, 65_535),
+  BRIDGE_ROLE: z
+    .enum(['all', 'receiver', 'worker'], { error: 'must be all, receiver or worker' })
+    .default('all'),
+  BRIDGE_LANGUAGE: z.enum(['en', 'id'], { error: 'must be en or id' }).default('en'),
+  BRIDGE_NOTICES_FILE: optionalSecret,
+  GROUP_MODE: z.enum(['mention', 'all'], { error: 'must be mention or all' }).default('mention'),
+  SEND_USER_CONTEXT: bool(true),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  WORKER_CONCURRENCY: int(1_000, 1, 10_000),
+  JOB_LOCK_MS: int(30_000, 1_000, 600_000),
+  DEDUPE_TTL_SECONDS: int(172_800, 60, 2_592_000),
+  SHUTDOWN_GRACE_MS: int(8_000, 0, 60_000),
+});
