@@ -1,6 +1,33 @@
-/** The Slack adapter. (Being written: this skeleton only fixes the factory's signature.) */
-import type { Adapter } from '../../src/core/contract.ts';
+/**
+ * The Slack adapter (Bolt). Receives the Events API over the bridge's HTTP server (`POST
+ * /slack/events`, signed with the signing secret) or over Socket Mode (with an app-level token), and
+ * acknowledges an event to Slack only after the router has stored it. Posts each chunk with
+ * `chat.postMessage` into the message's thread, marks the user's message with a reaction while the
+ * agent works, and maps Web API failures to `PlatformError` (`ratelimited` → `retryAfterMs`).
+ */
+import { App, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
+import type { Adapter, Address, Capabilities, Health, HttpRoute, Receiver } from '../../src/core/contract.ts';
+import { ConfigError, PlatformError } from '../../src/core/errors.ts';
 import type { Logger } from '../../src/logger.ts';
+import { renderSlack, SLACK_MAX_MESSAGE } from './format.ts';
+import { normalizeSlackEvent, type SlackBotIdentity } from './normalize.ts';
+import { EventsApiReceiver, HeldAckSocketModeReceiver } from './receiver.ts';
+
+/** Tries of `auth.test` at start-up before giving up. */
+const INIT_ATTEMPTS = 3;
+/** Timeout of one Web API call, ms. */
+const API_TIMEOUT_MS = 10_000;
+/** The path Slack's Event Subscriptions Request URL must point at. */
+export const SLACK_EVENTS_PATH = '/slack/events';
+/** Web API errors that may go away by themselves; every other error code is final for that call. */
+const TRANSIENT_ERRORS = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'ratelimited',
+  'team_added_to_org',
+]);
 
 export interface SlackAdapterOptions {
   /** Bot token (`xoxb-`). */
@@ -17,6 +44,270 @@ export interface SlackAdapterOptions {
   log: Logger;
 }
 
-export function createSlackAdapter(_options: SlackAdapterOptions): Adapter {
-  throw new Error('the Slack adapter is not written yet');
+export function createSlackAdapter(options: SlackAdapterOptions): Adapter {
+  return new SlackAdapter(options);
+}
+
+class SlackAdapter implements Adapter {
+  readonly platform = 'slack' as const;
+  readonly capabilities: Capabilities = {
+    maxMessageLength: SLACK_MAX_MESSAGE,
+    // Slack shows no typing indicator for bots; the working reaction stands in for it.
+    typing: false,
+    typingRenewMs: 0,
+    format: 'slack-mrkdwn',
+  };
+  readonly routes: HttpRoute[] = [];
+  readonly #o: SlackAdapterOptions;
+  readonly #log: Logger;
+  /** The one Web API client of this adapter: `auth.test`, posting, reactions. */
+  readonly #web: webApi.WebClient;
+  readonly #app: App;
+  readonly #socket: HeldAckSocketModeReceiver | undefined;
+  #identity: SlackBotIdentity | undefined;
+  #receive: Receiver | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
+  #mode: 'idle' | 'events' | 'socket' = 'idle';
+  #socketConnected = false;
+
+  constructor(options: SlackAdapterOptions) {
+    this.#o = options;
+    this.#log = options.log.child({ platform: 'slack' });
+    const logger = boltLogger(this.#log);
+    // The core retries posts with backoff and waits out rate limits itself: no hidden retries here.
+    const clientOptions: webApi.WebClientOptions = {
+      slackApiUrl: options.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: API_TIMEOUT_MS,
+      logger,
+    };
+    this.#web = new webApi.WebClient(options.botToken, clientOptions);
+    let receiver: EventsApiReceiver | HeldAckSocketModeReceiver;
+    if (options.appToken) {
+      this.#socket = new HeldAckSocketModeReceiver({
+        appToken: options.appToken,
+        logger,
+        // Socket Mode reconnects by itself; `apps.connections.open` may retry a little.
+        installerOptions: { clientOptions: { ...clientOptions, retryConfig: { retries: 2, factor: 1.3 } } },
+      });
+      this.#socket.client.on('connected', () => {
+        this.#socketConnected = true;
+      });
+      this.#socket.client.on('close', () => {
+        if (this.#socketConnected && this.#receive)
+          this.#log.warn('slack socket mode connection lost; reconnecting');
+        this.#socketConnected = false;
+      });
+      receiver = this.#socket;
+    } else if (options.signingSecret) {
+      const events = new EventsApiReceiver({ signingSecret: options.signingSecret, log: this.#log });
+      this.routes.push({
+        method: 'POST',
+        path: SLACK_EVENTS_PATH,
+        handle: (request) => events.handle(request),
+      });
+      receiver = events;
+    } else {
+      throw new ConfigError('SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) is required');
+    }
+    this.#app = new App({
+      receiver,
+      // The identity learned by `init`'s auth.test; Bolt then never calls auth.test itself.
+      authorize: async () => {
+        if (!this.#identity) throw new Error('the Slack adapter is not initialized');
+        const { userId, botId, teamId } = this.#identity;
+        return { botToken: options.botToken, botUserId: userId, botId, teamId };
+      },
+      clientOptions,
+      logger,
+      convoStore: false,
+    });
+    const onEvent = async ({ body }: { body: unknown }) => this.#onEvent(body);
+    this.#app.event('message', onEvent);
+    this.#app.event('app_mention', onEvent);
+    this.#app.error(async (error) => {
+      this.#log.error({ err: error }, 'slack event not stored; Slack will deliver it again');
+      throw error;
+    });
+  }
+
+  async init(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const auth = await this.#web.auth.test();
+        this.#identity = { userId: auth.user_id ?? '', botId: auth.bot_id ?? '', teamId: auth.team_id ?? '' };
+        break;
+      } catch (err) {
+        const code = err instanceof webApi.WebAPIPlatformError ? String(err.data.error) : undefined;
+        if (code !== undefined && !TRANSIENT_ERRORS.has(code)) {
+          throw new ConfigError(
+            `Slack refused SLACK_BOT_TOKEN (${code}): copy the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page again`,
+          );
+        }
+        if (attempt === INIT_ATTEMPTS) {
+          throw new ConfigError(`Cannot reach the Slack Web API at ${this.#o.apiUrl} (${describe(err)})`);
+        }
+        this.#log.warn({ err, attempt }, 'slack auth.test failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+      }
+    }
+    this.#log.info({ team: this.#identity.teamId, botUserId: this.#identity.userId }, 'slack bot ready');
+  }
+
+  async start(receive: Receiver): Promise<void> {
+    this.#receive = receive;
+    if (!this.#socket) {
+      this.#mode = 'events';
+      this.#log.info({ path: SLACK_EVENTS_PATH }, 'slack events API receiving');
+      return;
+    }
+    try {
+      await this.#app.start();
+    } catch (err) {
+      this.#receive = undefined;
+      const code = err instanceof webApi.WebAPIPlatformError ? String(err.data.error) : undefined;
+      throw new ConfigError(
+        code !== undefined && !TRANSIENT_ERRORS.has(code)
+          ? `Slack refused SLACK_APP_TOKEN (${code}): create an app-level token with connections:write again`
+          : `Cannot open a Slack Socket Mode connection (${describe(err)})`,
+      );
+    }
+    this.#mode = 'socket';
+    this.#log.info('slack socket mode connected');
+  }
+
+  async stop(): Promise<void> {
+    this.#receive = undefined;
+    await this.#socket?.client.disconnect();
+    await Promise.allSettled([...this.#inFlight]);
+    this.#mode = 'idle';
+  }
+
+  /** One `message` or `app_mention` event: normalized and handed to the router; resolves once stored. */
+  async #onEvent(body: unknown): Promise<void> {
+    const receive = this.#receive;
+    if (!this.#identity || !receive) throw new Error('the Slack adapter is not receiving');
+    const message = normalizeSlackEvent(body, this.#identity);
+    if (!message) return;
+    const stored = receive(message);
+    this.#inFlight.add(stored);
+    try {
+      await stored;
+    } finally {
+      this.#inFlight.delete(stored);
+    }
+  }
+
+  render(markdown: string): string[] {
+    return renderSlack(markdown);
+  }
+
+  /** Posts one chunk into the thread of the message it answers (`replyTo` is not needed for that). */
+  async send(address: Address, text: string): Promise<void> {
+    try {
+      await this.#web.chat.postMessage({
+        channel: address.channel,
+        text,
+        mrkdwn: true,
+        ...(address.thread && { thread_ts: address.thread }),
+      });
+    } catch (err) {
+      throw toPlatformError(err, 'chat.postMessage');
+    }
+  }
+
+  /** Slack has no typing indicator for bots. */
+  async typing(): Promise<void> {}
+
+  async setWorking(address: Address, messageId: string, working: boolean): Promise<void> {
+    const name = this.#o.workingReaction;
+    if (name === null) return;
+    const args = { channel: address.channel, timestamp: messageId, name };
+    try {
+      await (working ? this.#web.reactions.add(args) : this.#web.reactions.remove(args));
+    } catch (err) {
+      const code = err instanceof webApi.WebAPIPlatformError ? err.data.error : undefined;
+      if (code === 'already_reacted' || code === 'no_reaction') return;
+      throw toPlatformError(err, working ? 'reactions.add' : 'reactions.remove');
+    }
+  }
+
+  async health(): Promise<Health> {
+    if (!this.#identity) return { ok: false, detail: 'not connected' };
+    switch (this.#mode) {
+      case 'events':
+        return { ok: true, detail: 'events API' };
+      case 'socket':
+        return this.#socketConnected
+          ? { ok: true, detail: 'socket mode' }
+          : { ok: false, detail: 'socket mode disconnected' };
+      default:
+        return { ok: true, detail: 'sending only' };
+    }
+  }
+}
+
+/** Maps a Web API failure to the core's `PlatformError`; the message never holds a token. */
+function toPlatformError(err: unknown, method: string): PlatformError {
+  if (err instanceof webApi.WebAPIRateLimitedError) {
+    return new PlatformError(`slack ${method}: ratelimited`, {
+      retryAfterMs: Math.max(1, err.retryAfter) * 1000,
+    });
+  }
+  if (err instanceof webApi.WebAPIPlatformError) {
+    const code = String(err.data.error);
+    return new PlatformError(`slack ${method}: ${code}`, { permanent: !TRANSIENT_ERRORS.has(code) });
+  }
+  if (err instanceof webApi.WebAPIHTTPError) {
+    return new PlatformError(`slack ${method}: HTTP ${err.statusCode}`, {
+      permanent: err.statusCode < 500 && err.statusCode !== 408,
+    });
+  }
+  return new PlatformError(`slack ${method}: ${describe(err)}`);
+}
+
+function describe(err: unknown): string {
+  if (err instanceof webApi.WebAPIPlatformError) return String(err.data.error);
+  if (err instanceof webApi.WebAPIHTTPError) return `HTTP ${err.statusCode}`;
+  if (err instanceof webApi.WebAPIRequestError) return `network error (${err.original.message})`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Bolt's logger interface over pino: Bolt's debug (every HTTP request of its WebClient) goes to
+ * trace, its info to debug; warnings and errors stay what they are. Secrets are scrubbed by the root
+ * logger like everywhere else.
+ */
+function boltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  const write =
+    (target: 'trace' | 'debug' | 'warn' | 'error') =>
+    (...parts: unknown[]) => {
+      const err = parts.find((part) => part instanceof Error);
+      const detail = parts
+        .filter((part) => part !== err)
+        .map((part) => (typeof part === 'string' ? part : safeStringify(part)))
+        .join(' ');
+      log[target]({ detail, ...(err !== undefined && { err }) }, 'slack sdk');
+    };
+  return {
+    debug: write('trace'),
+    info: write('debug'),
+    warn: write('warn'),
+    error: write('error'),
+    setLevel: (next) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }

@@ -1,0 +1,134 @@
+import type { IncomingMessage } from '../../src/core/contract.ts';
+
+/** The bot's own identity, from `auth.test`. */
+export interface SlackBotIdentity {
+  /** The bot's user id (`U…`), the one `<@U…>` mentions name. */
+  userId: string;
+  /** The bot id (`B…`) its own messages carry as `bot_id`. */
+  botId: string;
+  /** The workspace (`T…`) the token belongs to; used when an envelope names none. */
+  teamId: string;
+}
+
+type Loose = Record<string, unknown>;
+
+/** Message subtypes that are a person writing; every other subtype (edits, deletes, joins, bots) is ignored. */
+const USER_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
+/** A Slack timestamp: seconds, a dot, microseconds. It is also the message's id within its channel. */
+const TS = /^\d{1,12}\.\d{1,9}$/;
+/** Slack ids: upper-case letters and digits. */
+const ID = /^[A-Z0-9]{2,32}$/;
+
+function record(value: unknown): Loose | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Loose) : undefined;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function id(value: unknown): string | undefined {
+  const s = str(value);
+  return s !== undefined && ID.test(s) ? s : undefined;
+}
+
+function ts(value: unknown): string | undefined {
+  const s = str(value);
+  return s !== undefined && TS.test(s) ? s : undefined;
+}
+
+/** `<@U123>` or `<@U123|name>`, with the blanks around it and a `,`/`:` right after it. */
+function mentionPattern(userId: string): RegExp {
+  return new RegExp(`[ \\t]*<@${userId}(?:\\|[^>]*)?>[,:]?[ \\t]*`, 'g');
+}
+
+/** Removes every mention of the bot and undoes Slack's escaping of `&`, `<`, `>`. */
+function cleanText(raw: string, botUserId: string): string {
+  return (ID.test(botUserId) ? raw.replace(mentionPattern(botUserId), ' ') : raw)
+    .trim()
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+function displayName(event: Loose, userId: string): string {
+  const profile = record(event.user_profile);
+  return str(profile?.display_name) ?? str(profile?.real_name) ?? str(profile?.name) ?? userId;
+}
+
+/** The workspace whose installation received the event: the same for both copies of a mention and for retries. */
+function teamOf(envelope: Loose, event: Loose, bot: SlackBotIdentity): string | undefined {
+  const authorizations = Array.isArray(envelope.authorizations) ? envelope.authorizations : [];
+  return id(envelope.team_id) ?? id(record(authorizations[0])?.team_id) ?? id(event.team) ?? id(bot.teamId);
+}
+
+function normalize(body: unknown, bot: SlackBotIdentity): IncomingMessage | null {
+  const envelope = record(body);
+  const event = record(envelope?.event);
+  if (envelope === undefined || event === undefined) return null;
+  const type = event.type;
+  if (type !== 'message' && type !== 'app_mention') return null;
+  const channel = id(event.channel);
+  const messageTs = ts(event.ts);
+  const user = id(event.user);
+  const team = teamOf(envelope, event, bot);
+  if (channel === undefined || messageTs === undefined || user === undefined || team === undefined)
+    return null;
+  if (event.bot_id !== undefined && event.bot_id !== null) return null;
+  if (user === bot.userId) return null;
+  if (event.subtype !== undefined && !USER_SUBTYPES.has(String(event.subtype))) return null;
+
+  // A DM's `message` event carries everything; an `app_mention` there (if any) would be a second copy.
+  const direct = type === 'message' ? event.channel_type === 'im' : channel.startsWith('D');
+  if (type === 'app_mention' && direct) return null;
+  const raw = typeof event.text === 'string' ? event.text : '';
+  const mentionsBot = ID.test(bot.userId) && mentionPattern(bot.userId).test(raw);
+  // A mention in a channel arrives twice (`app_mention` and `message`, same ts): the app_mention answers it.
+  if (type === 'message' && !direct && mentionsBot) return null;
+
+  const parent = ts(event.thread_ts);
+  const inThread = parent !== undefined && parent !== messageTs;
+  let threadTs: string | undefined;
+  let addressed = true;
+  let followUp = false;
+  if (direct) {
+    threadTs = inThread ? parent : undefined;
+  } else if (type === 'app_mention') {
+    // A mention starts (or continues) a thread: the thread it was written in, or one under it.
+    threadTs = inThread ? parent : messageTs;
+  } else {
+    threadTs = inThread ? parent : messageTs;
+    addressed = false;
+    followUp = inThread;
+  }
+
+  const text = raw === '' ? null : cleanText(raw, bot.userId);
+  return {
+    id: `slack:${team}:${channel}:${messageTs}`,
+    platform: 'slack',
+    thread: threadTs === undefined ? `slack:${team}:${channel}` : `slack:${team}:${channel}:${threadTs}`,
+    address: threadTs === undefined ? { channel } : { channel, thread: threadTs },
+    messageId: messageTs,
+    chatType: direct ? 'direct' : 'group',
+    addressed,
+    ...(followUp && { followUp: true }),
+    text,
+    user: { id: user, displayName: displayName(event, user) },
+    sentAt: Math.round(Number(messageTs) * 1000),
+  };
+}
+
+/**
+ * Turns one Events API envelope (`event_callback` with a `message` or `app_mention` event) into an
+ * `IncomingMessage`, or `null` when the bridge ignores it: written by a bot (this one included), an
+ * edit, delete or other service subtype, the `message` copy of a channel mention (its `app_mention`
+ * carries it), or malformed. The id `slack:<team>:<channel>:<ts>` is the same for both copies of a
+ * mention and for Slack's retries. Never throws, whatever the input.
+ */
+export function normalizeSlackEvent(body: unknown, bot: SlackBotIdentity): IncomingMessage | null {
+  try {
+    return normalize(body, bot);
+  } catch {
+    return null;
+  }
+}

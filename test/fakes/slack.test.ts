@@ -1,0 +1,220 @@
+/**
+ * The Slack fake behaves like Slack through the real Bolt: its WebClient against the Web API fake,
+ * Bolt's own signature check against the events the fake signs, Bolt's Socket Mode client against
+ * the fake's WebSocket.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isValidSlackRequest, SocketModeReceiver, webApi } from '@slack/bolt';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readBody } from './http.ts';
+import { type FakeSlack, slackSignature, startFakeSlack } from './slack.ts';
+
+let slack: FakeSlack;
+beforeEach(async () => {
+  slack = await startFakeSlack();
+});
+afterEach(async () => {
+  await slack.close();
+});
+
+/** A WebClient configured like the adapter's: no hidden retries, rate limits rejected. */
+const client = (token = slack.token) =>
+  new webApi.WebClient(token, {
+    slackApiUrl: slack.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logLevel: webApi.LogLevel.ERROR,
+  });
+
+const failure = async (call: Promise<unknown>): Promise<unknown> =>
+  call.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (err: unknown) => err,
+  );
+
+describe('fake Slack Web API', () => {
+  it('answers auth.test with the bot identity, and invalid_auth for a wrong token', async () => {
+    const auth = await client().auth.test();
+    expect(auth).toMatchObject({
+      ok: true,
+      team_id: slack.teamId,
+      user_id: slack.botUserId,
+      bot_id: slack.botId,
+    });
+    const err = await failure(client('xoxb-wrong').auth.test());
+    expect(err).toBeInstanceOf(webApi.WebAPIPlatformError);
+    expect((err as webApi.WebAPIPlatformError).data.error).toBe('invalid_auth');
+  });
+
+  it('records chat.postMessage with a fresh ts per message, and refuses what Slack refuses', async () => {
+    const web = client();
+    const first = await web.chat.postMessage({
+      channel: 'C0CHAN001',
+      text: 'hi',
+      thread_ts: '1.000001',
+      mrkdwn: true,
+    });
+    const second = await web.chat.postMessage({ channel: 'D0DM00001', text: 'there' });
+    expect(first.ts).not.toBe(second.ts);
+    expect(Number(second.ts)).toBeGreaterThan(Number(first.ts));
+    expect(first.message).toMatchObject({ text: 'hi', bot_id: slack.botId, thread_ts: '1.000001' });
+    expect(slack.posted).toMatchObject([
+      { channel: 'C0CHAN001', text: 'hi', threadTs: '1.000001', mrkdwn: true, ts: first.ts },
+      { channel: 'D0DM00001', text: 'there', ts: second.ts },
+    ]);
+    expect(slack.postedTo('C0CHAN001', '1.000001')).toEqual(['hi']);
+    const code = async (args: { channel: string; text: string }) =>
+      ((await failure(web.chat.postMessage(args))) as webApi.WebAPIPlatformError).data.error;
+    expect(await code({ channel: 'nope', text: 'x' })).toBe('channel_not_found');
+    expect(await code({ channel: 'C0CHAN001', text: 'x'.repeat(40_001) })).toBe('msg_too_long');
+    expect(slack.posted).toHaveLength(2);
+  });
+
+  it('plays scripted failures: ratelimited with Retry-After, error codes, 5xx', async () => {
+    const web = client();
+    slack.script({ ratelimited: 7 }, { error: 'is_archived' }, { status: 503 });
+    const limited = await failure(web.chat.postMessage({ channel: 'C0CHAN001', text: 'a' }));
+    expect(limited).toBeInstanceOf(webApi.WebAPIRateLimitedError);
+    expect((limited as webApi.WebAPIRateLimitedError).retryAfter).toBe(7);
+    const archived = await failure(web.chat.postMessage({ channel: 'C0CHAN001', text: 'b' }));
+    expect((archived as webApi.WebAPIPlatformError).data.error).toBe('is_archived');
+    const down = await failure(web.chat.postMessage({ channel: 'C0CHAN001', text: 'c' }));
+    expect(down).toBeInstanceOf(webApi.WebAPIHTTPError);
+    expect((down as webApi.WebAPIHTTPError).statusCode).toBe(503);
+    await web.chat.postMessage({ channel: 'C0CHAN001', text: 'd' });
+    expect(slack.postedTo('C0CHAN001')).toEqual(['d']);
+    expect(slack.postAttempts.map((a) => a.status)).toEqual([429, 200, 503, 200]);
+  });
+
+  it('holds posts while gated', async () => {
+    const gate = slack.gate();
+    const posting = client().chat.postMessage({ channel: 'C0CHAN001', text: 'held' });
+    await slack.waitFor(() => slack.calls.get('chat.postMessage') === 1, 2_000, 'the request');
+    expect(slack.posted).toHaveLength(0);
+    gate.release();
+    await posting;
+    expect(slack.postedTo('C0CHAN001')).toEqual(['held']);
+  });
+
+  it('adds and removes reactions, answering already_reacted and no_reaction like Slack', async () => {
+    const web = client();
+    const args = { channel: 'C0CHAN001', timestamp: '1700000000.000100', name: 'eyes' };
+    await web.reactions.add(args);
+    expect(slack.reactionsOn('C0CHAN001', '1700000000.000100')).toEqual(['eyes']);
+    const again = (await failure(web.reactions.add(args))) as webApi.WebAPIPlatformError;
+    expect(again.data.error).toBe('already_reacted');
+    await web.reactions.remove(args);
+    const gone = (await failure(web.reactions.remove(args))) as webApi.WebAPIPlatformError;
+    expect(gone.data.error).toBe('no_reaction');
+    expect(slack.reactions.map((r) => [r.action, r.outcome])).toEqual([
+      ['add', 'ok'],
+      ['add', 'already_reacted'],
+      ['remove', 'ok'],
+      ['remove', 'no_reaction'],
+    ]);
+  });
+});
+
+describe('fake Slack Events API sender', () => {
+  let received: Array<{ headers: IncomingMessage['headers']; body: string }>;
+  let url: string;
+  let close: () => Promise<void>;
+  beforeEach(async () => {
+    received = [];
+    const server = createServer((req, res) => {
+      void readBody(req).then((body) => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+    close = () => new Promise((resolve) => server.close(() => resolve()));
+  });
+  afterEach(async () => {
+    await close();
+  });
+
+  const valid = (r: { headers: IncomingMessage['headers']; body: string }, secret = slack.signingSecret) =>
+    isValidSlackRequest({
+      signingSecret: secret,
+      body: r.body,
+      headers: {
+        'x-slack-signature': String(r.headers['x-slack-signature']),
+        'x-slack-request-timestamp': Number(r.headers['x-slack-request-timestamp']),
+      },
+    });
+
+  it('signs real envelopes so that Bolt accepts them, and can forge bad or stale ones', async () => {
+    const dm = slack.dm({ text: 'hello' });
+    expect(await slack.sendEvent(url, dm)).toBe(200);
+    await slack.sendEvent(url, dm, { badSignature: true });
+    await slack.sendEvent(url, dm, { timestamp: Math.floor(Date.now() / 1000) - 600 });
+    await slack.sendEvent(url, dm, { signingSecret: 'another-secret' });
+    expect(received.map((r) => valid(r))).toEqual([true, false, false, false]);
+    const [first] = received;
+    if (!first) throw new Error('nothing received');
+    expect(JSON.parse(first.body)).toMatchObject({
+      type: 'event_callback',
+      team_id: slack.teamId,
+      event: { type: 'message', channel_type: 'im', text: 'hello', ts: dm.ts },
+      event_id: expect.stringMatching(/^Ev/),
+      authorizations: [{ team_id: slack.teamId, user_id: slack.botUserId, is_bot: true }],
+    });
+    const ts = Number(first.headers['x-slack-request-timestamp']);
+    expect(first.headers['x-slack-signature']).toBe(slackSignature(slack.signingSecret, ts, first.body));
+  });
+
+  it('resends the same envelope with retry headers, and sends both events of a mention with one ts', async () => {
+    const { appMention, message } = slack.mention({ text: 'help' });
+    await slack.sendEvent(url, appMention);
+    await slack.sendEvent(url, appMention, { retryNum: 1 });
+    await slack.sendEvent(url, message);
+    const [a, retry, b] = received.map((r) => ({ ...r, json: JSON.parse(r.body) }));
+    expect(retry?.json.event_id).toBe(a?.json.event_id);
+    expect(retry?.headers['x-slack-retry-num']).toBe('1');
+    expect(retry?.headers['x-slack-retry-reason']).toBe('http_timeout');
+    expect(a?.headers['x-slack-retry-num']).toBeUndefined();
+    expect(b?.json.event_id).not.toBe(a?.json.event_id);
+    expect(a?.json.event).toMatchObject({ type: 'app_mention', text: `<@${slack.botUserId}> help` });
+    expect(b?.json.event).toMatchObject({ type: 'message', channel_type: 'channel', ts: appMention.ts });
+  });
+
+  it('sends the url_verification challenge', async () => {
+    const result = await slack.urlVerification(url, 'challenge-123');
+    expect(result.status).toBe(200);
+    expect(JSON.parse(received[0]?.body ?? '')).toEqual({
+      token: expect.any(String),
+      challenge: 'challenge-123',
+      type: 'url_verification',
+    });
+    expect(valid(received[0] as (typeof received)[number])).toBe(true);
+  });
+});
+
+describe('fake Slack Socket Mode', () => {
+  it('lets Bolt connect through apps.connections.open, delivers envelopes and records acks', async () => {
+    const receiver = new SocketModeReceiver({
+      appToken: slack.appToken,
+      logLevel: webApi.LogLevel.ERROR,
+      installerOptions: { clientOptions: { slackApiUrl: slack.apiUrl } },
+    });
+    const seen: string[] = [];
+    receiver.client.on('slack_event', async ({ ack, body }) => {
+      seen.push(body.event.text);
+      await ack();
+    });
+    await receiver.client.start();
+    try {
+      expect(slack.socketConnected).toBe(true);
+      const id = slack.socketEvent(slack.dm({ text: 'over the socket' }));
+      await slack.waitFor(() => slack.socketAcks.includes(id), 5_000, 'the ack');
+      expect(seen).toEqual(['over the socket']);
+    } finally {
+      await receiver.client.disconnect();
+    }
+  });
+});

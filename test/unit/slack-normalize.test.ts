@@ -1,0 +1,220 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { normalizeSlackEvent, type SlackBotIdentity } from '../../adapters/slack/normalize.ts';
+
+const bot: SlackBotIdentity = { userId: 'U0BOT0001', botId: 'B0BOT0001', teamId: 'T0TEAM001' };
+const TS = '1764000000.000100';
+
+/** An `event_callback` envelope as Slack sends it. */
+function envelope(event: Record<string, unknown>, team = 'T0TEAM001') {
+  return {
+    token: 'x',
+    team_id: team,
+    api_app_id: 'A0APP0001',
+    type: 'event_callback',
+    event_id: 'Ev0001',
+    event_time: 1_764_000_000,
+    authorizations: [{ team_id: team, user_id: bot.userId, is_bot: true }],
+    event,
+  };
+}
+
+const dm = (fields: Record<string, unknown> = {}) =>
+  envelope({
+    type: 'message',
+    channel: 'D0DM00001',
+    channel_type: 'im',
+    user: 'U0USER001',
+    text: 'hello bot',
+    ts: TS,
+    event_ts: TS,
+    ...fields,
+  });
+const inChannel = (fields: Record<string, unknown> = {}) =>
+  envelope({
+    type: 'message',
+    channel: 'C0CHAN001',
+    channel_type: 'channel',
+    user: 'U0USER001',
+    text: 'just chatting',
+    ts: TS,
+    ...fields,
+  });
+const mention = (fields: Record<string, unknown> = {}) =>
+  envelope({
+    type: 'app_mention',
+    channel: 'C0CHAN001',
+    user: 'U0USER001',
+    text: '<@U0BOT0001> what is new?',
+    ts: TS,
+    ...fields,
+  });
+
+const normalize = (raw: unknown) => normalizeSlackEvent(raw, bot);
+
+describe('normalizeSlackEvent', () => {
+  it('answers a DM in the DM, keyed by team and channel', () => {
+    expect(normalize(dm({ user_profile: { display_name: 'ana', real_name: 'Ana Lim' } }))).toEqual({
+      id: `slack:T0TEAM001:D0DM00001:${TS}`,
+      platform: 'slack',
+      thread: 'slack:T0TEAM001:D0DM00001',
+      address: { channel: 'D0DM00001' },
+      messageId: TS,
+      chatType: 'direct',
+      addressed: true,
+      text: 'hello bot',
+      user: { id: 'U0USER001', displayName: 'ana' },
+      sentAt: 1_764_000_000_000,
+    });
+  });
+
+  it('keeps a DM written in a thread in that thread', () => {
+    const message = normalize(dm({ thread_ts: '1764000000.000001' }));
+    expect(message).toMatchObject({
+      thread: 'slack:T0TEAM001:D0DM00001:1764000000.000001',
+      address: { channel: 'D0DM00001', thread: '1764000000.000001' },
+      chatType: 'direct',
+    });
+  });
+
+  it('names the user by real name, then by id, when the event carries no display name', () => {
+    expect(
+      normalize(dm({ user_profile: { display_name: '', real_name: 'Ana Lim' } }))?.user.displayName,
+    ).toBe('Ana Lim');
+    expect(normalize(dm())?.user.displayName).toBe('U0USER001');
+  });
+
+  it('opens a thread under a top-level mention, with the mention stripped', () => {
+    expect(normalize(mention())).toMatchObject({
+      id: `slack:T0TEAM001:C0CHAN001:${TS}`,
+      thread: `slack:T0TEAM001:C0CHAN001:${TS}`,
+      address: { channel: 'C0CHAN001', thread: TS },
+      messageId: TS,
+      chatType: 'group',
+      addressed: true,
+      text: 'what is new?',
+    });
+  });
+
+  it('answers a mention inside a thread in that thread', () => {
+    expect(normalize(mention({ thread_ts: '1764000000.000001' }))).toMatchObject({
+      id: `slack:T0TEAM001:C0CHAN001:${TS}`,
+      thread: 'slack:T0TEAM001:C0CHAN001:1764000000.000001',
+      address: { channel: 'C0CHAN001', thread: '1764000000.000001' },
+      addressed: true,
+    });
+  });
+
+  it('strips every form of the mention and unescapes Slack entities', () => {
+    const text = (raw: string) => normalize(mention({ text: raw }))?.text;
+    expect(text('hey <@U0BOT0001>, is 1 &lt; 2 &amp;&amp; 3 &gt; 2?')).toBe('hey is 1 < 2 && 3 > 2?');
+    expect(text('<@U0BOT0001|aksita>: ping')).toBe('ping');
+    expect(text('ask <@U0OTHER01> not me')).toBe('ask <@U0OTHER01> not me');
+    expect(text('<@U0BOT0001>')).toBe('');
+  });
+
+  it('marks a plain thread reply as a follow-up of that thread, not addressed', () => {
+    expect(normalize(inChannel({ thread_ts: '1764000000.000001', text: 'and then?' }))).toMatchObject({
+      thread: 'slack:T0TEAM001:C0CHAN001:1764000000.000001',
+      address: { channel: 'C0CHAN001', thread: '1764000000.000001' },
+      chatType: 'group',
+      addressed: false,
+      followUp: true,
+      text: 'and then?',
+    });
+  });
+
+  it('leaves top-level channel chatter unaddressed and not a follow-up', () => {
+    const message = normalize(inChannel());
+    expect(message).toMatchObject({ chatType: 'group', addressed: false, text: 'just chatting' });
+    expect(message?.followUp).toBeUndefined();
+    // A thread's parent carries its own ts as thread_ts: still top level.
+    expect(normalize(inChannel({ thread_ts: TS }))?.followUp).toBeUndefined();
+  });
+
+  it('skips the message copy of a channel mention (its app_mention carries it), with the same id', () => {
+    expect(normalize(inChannel({ text: '<@U0BOT0001> what is new?' }))).toBeNull();
+    expect(normalize(inChannel({ text: 'thanks <@U0BOT0001>', thread_ts: '1764000000.000001' }))).toBeNull();
+    // In a DM the message event is the one that counts; a stray app_mention there is the copy.
+    expect(normalize(dm({ text: '<@U0BOT0001> hi' }))?.text).toBe('hi');
+    expect(normalize(mention({ channel: 'D0DM00001' }))).toBeNull();
+  });
+
+  it('gives both copies of a mention the same id, whatever the event type', () => {
+    const copy = normalize(inChannel({ text: 'what is new?', thread_ts: '1764000000.000001' }));
+    expect(copy?.id).toBe(normalize(mention({ thread_ts: '1764000000.000001' }))?.id);
+    expect(copy?.thread).toBe(normalize(mention({ thread_ts: '1764000000.000001' }))?.thread);
+  });
+
+  it('gives a redelivered event the same id and thread', () => {
+    expect(normalize(structuredClone(mention()))?.id).toBe(normalize(mention())?.id);
+    expect(normalize(dm())?.id).not.toBe(normalize(dm({ ts: '1764000000.000200' }))?.id);
+  });
+
+  it('ignores bots, itself, edits, deletes and other service messages', () => {
+    expect(normalize(inChannel({ subtype: 'bot_message', bot_id: 'B0OTHER01', user: undefined }))).toBeNull();
+    expect(normalize(dm({ bot_id: 'B0OTHER01' }))).toBeNull();
+    expect(normalize(dm({ user: bot.userId, bot_id: bot.botId }))).toBeNull();
+    expect(normalize(dm({ user: bot.userId }))).toBeNull();
+    expect(normalize(mention({ bot_id: 'B0OTHER01' }))).toBeNull();
+    for (const subtype of [
+      'message_changed',
+      'message_deleted',
+      'channel_join',
+      'channel_topic',
+      'bot_message',
+    ])
+      expect(normalize(dm({ subtype }))).toBeNull();
+    expect(normalize(envelope({ type: 'reaction_added', user: 'U0USER001', item: {} }))).toBeNull();
+  });
+
+  it('takes the text of a file share, and gives a file without text a null text', () => {
+    expect(normalize(dm({ subtype: 'file_share', text: 'what is this?', files: [{}] }))?.text).toBe(
+      'what is this?',
+    );
+    expect(normalize(dm({ subtype: 'file_share', text: '', files: [{}] }))?.text).toBeNull();
+  });
+
+  it('uses the envelope team, then the authorization, then the event, then the bot', () => {
+    expect(normalize(dm())?.thread).toBe('slack:T0TEAM001:D0DM00001');
+    const { team_id: _t, authorizations: _a, ...bare } = dm({ team: 'T0EVENT01' });
+    expect(normalize(bare)?.thread).toBe('slack:T0EVENT01:D0DM00001');
+    const { event } = dm();
+    expect(normalize({ event })?.thread).toBe('slack:T0TEAM001:D0DM00001');
+  });
+
+  it('never throws on malformed or random payloads', () => {
+    const malformed: unknown[] = [
+      null,
+      42,
+      'text',
+      [],
+      {},
+      { event: null },
+      { event: [] },
+      envelope({ type: 'message' }),
+      envelope({ type: 'message', channel: 'C1', user: 'U1', ts: 'not-a-ts', text: 'x' }),
+      envelope({ type: 'message', channel: { id: 'C1' }, user: 'U1', ts: TS, text: 'x' }),
+      envelope({ type: 'message', channel: 'C0CHAN001', user: 'U0USER001', ts: TS, text: 42 }),
+      dm({ user_profile: 'weird', thread_ts: 17 }),
+      { ...dm(), authorizations: 'x', team_id: 42 },
+    ];
+    for (const raw of malformed) expect(() => normalize(raw)).not.toThrow();
+    expect(normalize(malformed[8])).toBeNull();
+    expect(normalize(malformed[10])?.text).toBeNull();
+    fc.assert(
+      fc.property(fc.anything(), (raw) => {
+        normalize(raw);
+        normalize({ event: raw });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('produces plain JSON', () => {
+    for (const raw of [dm(), mention(), inChannel({ thread_ts: '1764000000.000001' })]) {
+      const message = normalize(raw);
+      expect(JSON.parse(JSON.stringify(message))).toEqual(message);
+    }
+  });
+});
