@@ -55,86 +55,100 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
   };
   const services = createServices(config, { ...deps, health });
   const { redis, inbox, queue, observer } = services;
-  await Promise.all(adapters.map((adapter) => adapter.init()));
-
   let worker: TurnWorker | undefined;
-  if (config.role !== 'receiver') {
-    const runner = new TurnRunner({
-      ...services,
-      adapters: Object.fromEntries(adapters.map((a) => [a.platform, a])),
-      language: config.language,
-      retry: {
-        maxAttempts: config.aksitaMaxAttempts,
-        baseMs: config.aksitaRetryBaseMs,
-        maxMs: config.aksitaRetryMaxMs,
-      },
-      log,
-    });
-    worker = new TurnWorker({
-      connection: redis,
-      prefix: config.redisPrefix,
-      queue,
-      inbox,
-      runner,
-      log,
-      concurrency: config.workerConcurrency,
-      lockMs: config.jobLockMs,
-    });
-    worker.start();
-  }
-
-  const router =
-    config.role !== 'worker'
-      ? new Router({
-          inbox,
-          enqueueTurn: (thread, id) => enqueueTurn(queue, thread, id),
-          hasConversation: async (thread) => (await services.conversations.get(thread)) !== null,
-          observer,
-          groupMode: config.groupMode,
-          log,
-        })
-      : undefined;
-
-  const http = await listen(
-    createHttpApp({
-      routes: router ? adapters.flatMap((a) => a.routes) : [],
-      health,
-      metrics: services.metrics,
-      ...(config.adminHttpToken && {
-        admin: {
-          token: config.adminHttpToken,
-          credits: () => services.reports.credits(),
-          status: () => services.reports.status(),
-          mount: (admin) => mountQueueDashboard(admin, [queue]),
-        },
-      }),
-    }),
-    config.httpPort,
-  );
-
-  if (router) {
-    for (const adapter of adapters) {
-      await adapter.start(async (message) => {
-        await router.accept(message);
-      });
-    }
-  }
-  log.info(
-    { role: config.role, platforms: adapters.map((a) => a.platform), port: http.port },
-    'bridge started',
-  );
-
+  let router: Router | undefined;
+  let http: { port: number; close(): Promise<void> } | undefined;
+  let started = false;
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
       if (router) await Promise.all(adapters.map((adapter) => adapter.stop()));
       await worker?.close(config.shutdownGraceMs);
-      await http.close();
+      await http?.close();
       await services.close();
-      log.info('bridge stopped');
+      if (started) log.info('bridge stopped');
     })();
     return stopped;
   };
+  try {
+    await Promise.all(adapters.map((adapter) => adapter.init()));
+    if (config.role !== 'receiver') {
+      const runner = new TurnRunner({
+        ...services,
+        adapters: Object.fromEntries(adapters.map((a) => [a.platform, a])),
+        language: config.language,
+        retry: {
+          maxAttempts: config.aksitaMaxAttempts,
+          baseMs: config.aksitaRetryBaseMs,
+          maxMs: config.aksitaRetryMaxMs,
+        },
+        log,
+      });
+      worker = new TurnWorker({
+        connection: redis,
+        prefix: config.redisPrefix,
+        queue,
+        inbox,
+        runner,
+        log,
+        concurrency: config.workerConcurrency,
+        lockMs: config.jobLockMs,
+      });
+      worker.start();
+    }
+
+    router =
+      config.role !== 'worker'
+        ? new Router({
+            inbox,
+            enqueueTurn: (thread, id) => enqueueTurn(queue, thread, id),
+            // A thread whose first message is still being answered counts too, so a quick follow-up
+            // is not dropped before the conversation exists.
+            hasConversation: async (thread) =>
+              (await services.conversations.get(thread)) !== null || (await inbox.hasTurn(thread)),
+            observer,
+            groupMode: config.groupMode,
+            log,
+          })
+        : undefined;
+
+    http = await listen(
+      createHttpApp({
+        routes: router ? adapters.flatMap((a) => a.routes) : [],
+        health,
+        metrics: services.metrics,
+        ...(config.adminHttpToken && {
+          admin: {
+            token: config.adminHttpToken,
+            credits: () => services.reports.credits(),
+            status: () => services.reports.status(),
+            mount: (admin) => mountQueueDashboard(admin, [queue]),
+          },
+        }),
+      }),
+      config.httpPort,
+    );
+
+    if (router) {
+      const { accept } = router;
+      for (const adapter of adapters) {
+        await adapter.start(async (message) => {
+          await accept(message);
+        });
+      }
+    }
+    log.info(
+      { role: config.role, platforms: adapters.map((a) => a.platform), port: http.port },
+      'bridge started',
+    );
+    started = true;
+  } catch (err) {
+    // Close whatever had started, so a failed start leaves no connection or timer behind.
+    await stop().catch((cleanupErr: unknown) =>
+      log.warn({ err: cleanupErr }, 'cleanup after a failed start failed'),
+    );
+    throw err;
+  }
   return { port: http.port, services, ...(router && { router }), ...(worker && { worker }), stop };
 }
 

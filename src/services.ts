@@ -59,7 +59,7 @@ export interface ServiceDeps {
 export function createServices(config: Config, deps: ServiceDeps): Services {
   const { log } = deps;
   const prefix = config.redisPrefix;
-  const redis = openRedis(config.redisUrl, config.role);
+  const redis = openRedis(config.redisUrl, `${prefix}:${config.role}`);
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
   const inbox = new Inbox(redis, { prefix, dedupeTtlSeconds: config.dedupeTtlSeconds });
   const queue = createTurnQueue(redis, prefix);

@@ -4,10 +4,11 @@
  * workers keep order per thread, and every key the bridge writes is bounded.
  */
 import { createServer } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { describe, expect, inject, it } from 'vitest';
 import type { IncomingMessage } from '../../src/core/contract.ts';
 import { Inbox } from '../../src/queue/inbox.ts';
-import { eventually } from '../support/bridge.ts';
+import { eventually, startTestBridge } from '../support/bridge.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
 
 const fx = useBridgeFixture();
@@ -182,5 +183,21 @@ describe('bounded memory', () => {
       [61, 62, 63].map((c) => `${config.redisPrefix}:conv:telegram:${c}`),
     );
     expect(own.some((k) => k.includes(':seen:'))).toBe(true);
+  });
+});
+
+describe('a failed start', () => {
+  it('leaves no Redis connection behind when an adapter refuses to start', async () => {
+    const env = fx.env({ TELEGRAM_BOT_TOKEN: '999999:WRONG-token-value' });
+    await expect(startTestBridge(env)).rejects.toThrow(/Telegram refused TELEGRAM_BOT_TOKEN/);
+    const redis = new Redis(inject('redisUrl'));
+    try {
+      await eventually(
+        async () => !((await redis.client('LIST')) as string).includes(`aksita-bridge:${env.REDIS_PREFIX}:`),
+        'the bridge connections to close',
+      );
+    } finally {
+      redis.disconnect();
+    }
   });
 });
