@@ -137,8 +137,8 @@ class TelegramAdapter implements Adapter {
   }
 
   /**
-   * Long polling. The offset sent to `getUpdates` confirms every update below it, so it moves past an
-   * update only after that update was stored; updates not yet stored when the bridge stops are
+   * Long polling. The offset sent to `getUpdates` confirms every update below it, so it moves past a
+   * batch only after every update in it was stored; updates not yet stored when the bridge stops are
    * delivered again on the next start (and dropped as duplicates if they had been stored).
    */
   async #poll(signal: AbortSignal): Promise<void> {
@@ -167,11 +167,31 @@ class TelegramAdapter implements Adapter {
         await sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), signal);
         continue;
       }
-      for (const update of updates) {
-        if (!(await this.#handle(update, signal))) return;
-        offset = update.update_id + 1;
-      }
+      if (updates.length === 0) continue;
+      if (!(await this.#handleBatch(updates, signal))) return;
+      offset = (updates.at(-1)?.update_id ?? offset - 1) + 1;
     }
+  }
+
+  /**
+   * Stores a batch: chats concurrently, each chat's updates in order. The caller confirms the batch
+   * only once every update in it is stored. False when stopped before that.
+   */
+  async #handleBatch(updates: Update[], signal: AbortSignal): Promise<boolean> {
+    const byChat = new Map<number | undefined, Update[]>();
+    for (const update of updates) {
+      const chat = update.message?.chat?.id;
+      const list = byChat.get(chat);
+      if (list) list.push(update);
+      else byChat.set(chat, [update]);
+    }
+    const stored = await Promise.all(
+      [...byChat.values()].map(async (list) => {
+        for (const update of list) if (!(await this.#handle(update, signal))) return false;
+        return true;
+      }),
+    );
+    return stored.every(Boolean);
   }
 
   /** Hands one update in, retrying until it is stored; false when stopped before that. */

@@ -75,3 +75,34 @@ it('leaves an update unconfirmed when the receiver stops before storing it', asy
   await telegram.waitFor(() => received.length === 1, 10_000, 'the update at the next receiver');
   expect(received[0]?.text).toBe('do not lose me');
 });
+
+it('stores a batch chat by chat in order, and confirms it only when every update in it is stored', async () => {
+  const receiver = adapter();
+  await receiver.init();
+  const stored: string[] = [];
+  let failuresLeft = 3;
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  // Queue the whole batch before the receiver starts polling, so it arrives in one getUpdates.
+  const first = telegram.userMessage({ chatId: 1, text: 'a1' });
+  telegram.userMessage({ chatId: 2, text: 'b1' });
+  telegram.userMessage({ chatId: 1, text: 'a2' });
+  const last = telegram.userMessage({ chatId: 2, text: 'b2' });
+  await receiver.start(async (message) => {
+    if (message.text === 'a1') {
+      await gate;
+      if (failuresLeft-- > 0) throw new Error('Redis is not answering');
+    }
+    stored.push(message.text ?? '');
+  });
+  // Chat 2 is stored while chat 1's first update is still pending, and nothing is confirmed yet.
+  await telegram.waitFor(() => stored.includes('b2'), 10_000, "chat 2's updates");
+  expect(stored).toEqual(['b1', 'b2']);
+  expect(telegram.confirmedOffset).toBeLessThanOrEqual(first.updateId);
+  release();
+  await telegram.waitFor(() => stored.length === 4, 15_000, "chat 1's updates");
+  expect(stored.filter((t) => t.startsWith('a'))).toEqual(['a1', 'a2']);
+  await telegram.waitFor(() => telegram.confirmedOffset > last.updateId, 10_000, 'the batch confirmed');
+});
