@@ -1,6 +1,59 @@
-/** The Discord adapter. (Being written: this skeleton only fixes the factory's signature.) */
-import type { Adapter } from '../../src/core/contract.ts';
+/**
+ * The Discord adapter (discord.js). `init` checks the token over REST and learns the bot's id;
+ * `start` connects the gateway and hands every MESSAGE_CREATE to the router, retrying until it is
+ * stored (the gateway never delivers a message twice), one channel at a time so order holds. Sending,
+ * typing and thread starts go over REST only, so a worker-only process never opens the gateway.
+ * REST failures map to `PlatformError`: 4xx permanent, 5xx and network transient, long rate limits
+ * `retryAfterMs` (short ones discord.js waits out itself).
+ */
+import {
+  Client,
+  DiscordAPIError,
+  Events,
+  GatewayIntentBits,
+  HTTPError,
+  Options,
+  Partials,
+  RateLimitError,
+  REST,
+  Routes,
+  Status,
+} from 'discord.js';
+import type {
+  Adapter,
+  Address,
+  Capabilities,
+  Health,
+  HttpRoute,
+  IncomingMessage,
+  Receiver,
+  SendOptions,
+} from '../../src/core/contract.ts';
+import { ConfigError, PlatformError } from '../../src/core/errors.ts';
 import type { Logger } from '../../src/logger.ts';
+import { DISCORD_MAX_MESSAGE, renderDiscord } from './format.ts';
+import { type DiscordBotContext, type DiscordChannelInfo, inspectDiscordMessage } from './normalize.ts';
+
+/** Discord shows "typing…" for 10 s; renew a little before. */
+const DISCORD_TYPING_RENEW_MS = 8_000;
+/** Tries of `GET /users/@me` at start-up before giving up. */
+const INIT_ATTEMPTS = 3;
+/** Tries of a thread start before answering in the channel instead. */
+const THREAD_ATTEMPTS = 3;
+/** Discord: "A thread has already been created for this message". */
+const THREAD_ALREADY_EXISTS = 160004;
+/** Gateway close code for intents the application may not use. */
+const DISALLOWED_INTENTS = 4014;
+const AUTHENTICATION_FAILED = 4004;
+/** Users and guild members discord.js keeps in memory, each. */
+const CACHED_PEOPLE = 1_000;
+/** Never ping anyone from an agent's answer, not even the user replied to. */
+const NO_PINGS = { parse: [], replied_user: false };
+
+export const MESSAGE_CONTENT_HELP =
+  'Discord refused the Message Content intent (gateway close 4014 "Disallowed intent(s)"): enable the Message Content intent in the Discord developer portal → your application → Bot → Privileged Gateway Intents, then start again (a bot in 100 or more servers also needs Discord to approve it)';
+const TOKEN_HELP =
+  'copy the token from the Discord developer portal (your application → Bot → Reset Token) again';
 
 export interface DiscordAdapterOptions {
   /** Bot token. */
@@ -15,8 +68,340 @@ export interface DiscordAdapterOptions {
   autoThread: boolean;
   /** Logger. */
   log: Logger;
+  /** Longest rate-limit wait discord.js may do inside a send, ms; longer ones become `retryAfterMs`. Default 10 000. */
+  maxRateLimitWaitMs?: number;
+  /** How long `start` waits for the gateway to be ready, ms. Default 30 000. */
+  readyTimeoutMs?: number;
 }
 
-export function createDiscordAdapter(_options: DiscordAdapterOptions): Adapter {
-  throw new Error('the Discord adapter is not written yet');
+export function createDiscordAdapter(options: DiscordAdapterOptions): Adapter {
+  return new DiscordAdapter(options);
+}
+
+class DiscordAdapter implements Adapter {
+  readonly platform = 'discord' as const;
+  readonly capabilities: Capabilities = {
+    maxMessageLength: DISCORD_MAX_MESSAGE,
+    typing: true,
+    typingRenewMs: DISCORD_TYPING_RENEW_MS,
+    format: 'discord-markdown',
+  };
+  readonly routes: HttpRoute[] = [];
+  readonly #o: DiscordAdapterOptions;
+  readonly #log: Logger;
+  /** Sends, typing, thread starts: independent of the gateway client, which may never exist. */
+  readonly #rest: REST;
+  #bot: DiscordBotContext | undefined;
+  #client: Client | undefined;
+  #receive: Receiver | undefined;
+  #stop = new AbortController();
+  /** The tail of each channel's chain of messages being handed in, by channel id. */
+  readonly #chains = new Map<string, Promise<void>>();
+  #lastClose: number | undefined;
+
+  constructor(options: DiscordAdapterOptions) {
+    this.#o = options;
+    this.#log = options.log.child({ platform: 'discord' });
+    const maxWait = options.maxRateLimitWaitMs ?? 10_000;
+    // retries: 0 — the core retries failed sends with backoff; an immediate resend could post twice.
+    this.#rest = new REST({
+      api: options.apiUrl,
+      retries: 0,
+      rejectOnRateLimit: (limit) => limit.retryAfter > maxWait,
+    }).setToken(options.token);
+  }
+
+  async init(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const me = (await this.#rest.get(Routes.user())) as { id: string; username: string };
+        this.#bot = {
+          id: me.id,
+          mentionRoles: this.#o.mentionRoles,
+          respondChannels: this.#o.respondChannels,
+        };
+        this.#log.info({ botId: me.id, username: me.username }, 'discord bot ready');
+        return;
+      } catch (err) {
+        if (err instanceof DiscordAPIError && err.status === 401) {
+          throw new ConfigError(`Discord refused DISCORD_BOT_TOKEN (401 ${err.message}): ${TOKEN_HELP}`);
+        }
+        if (attempt === INIT_ATTEMPTS) {
+          throw new ConfigError(`Cannot reach the Discord API at ${this.#o.apiUrl} (${describe(err)})`);
+        }
+        this.#log.warn({ err, attempt }, 'discord GET /users/@me failed; retrying');
+        await sleep(1_000 * attempt, new AbortController().signal);
+      }
+    }
+  }
+
+  async start(receive: Receiver): Promise<void> {
+    this.#receive = receive;
+    this.#stop = new AbortController();
+    this.#lastClose = undefined;
+    const client = new Client({
+      intents: [
+        GatewayIntentBits.Guilds,
+        GatewayIntentBits.GuildMessages,
+        GatewayIntentBits.DirectMessages,
+        GatewayIntentBits.MessageContent,
+      ],
+      partials: [Partials.Channel],
+      rest: { api: this.#o.apiUrl },
+      // Messages are read from the raw payload: cache none, and only a bounded set of their authors.
+      makeCache: Options.cacheWithLimits({
+        MessageManager: 0,
+        UserManager: { maxSize: CACHED_PEOPLE, keepOverLimit: (user) => user.id === user.client.user.id },
+        GuildMemberManager: { maxSize: CACHED_PEOPLE, keepOverLimit: (m) => m.id === m.client.user.id },
+      }),
+      allowedMentions: { parse: [], repliedUser: false },
+    });
+    client.on(Events.Raw, (packet: { t?: string; d?: unknown }) => {
+      if (packet.t === 'MESSAGE_CREATE') this.#onMessage(packet.d);
+    });
+    // While `start` runs, a failure is its rejection (one clear message), not a log line.
+    let connected = false;
+    client.on(Events.Error, (err) => this.#log.error({ err }, 'discord client error'));
+    client.on(Events.ShardError, (err) => {
+      if (connected) this.#log.warn({ err }, 'discord gateway connection error');
+    });
+    client.on(Events.ShardDisconnect, ({ code }) => {
+      this.#lastClose = code;
+      if (connected) this.#log.error({ code }, 'discord gateway closed and will not reconnect');
+    });
+    client.on(Events.ShardReconnecting, () => this.#log.warn('discord gateway reconnecting'));
+    client.on(Events.ShardResume, (_id, replayed) => this.#log.info({ replayed }, 'discord gateway resumed'));
+    this.#client = client;
+    const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+    const timeoutMs = this.#o.readyTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no READY within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([Promise.all([client.login(this.#o.token), ready]), timeout]);
+    } catch (err) {
+      this.#client = undefined;
+      await client.destroy();
+      throw this.#startError(err);
+    } finally {
+      clearTimeout(timer);
+    }
+    connected = true;
+    this.#log.info({ guilds: client.guilds.cache.size }, 'discord gateway connected');
+  }
+
+  #startError(err: unknown): ConfigError {
+    if (this.#lastClose === DISALLOWED_INTENTS) return new ConfigError(MESSAGE_CONTENT_HELP);
+    const code = (err as { code?: unknown }).code;
+    if (this.#lastClose === AUTHENTICATION_FAILED || code === 'TokenInvalid') {
+      return new ConfigError(`Discord refused DISCORD_BOT_TOKEN at the gateway: ${TOKEN_HELP}`);
+    }
+    return new ConfigError(`Cannot connect to the Discord gateway via ${this.#o.apiUrl} (${describe(err)})`);
+  }
+
+  /** Queues one raw MESSAGE_CREATE behind the earlier ones of its channel. */
+  #onMessage(raw: unknown): void {
+    const d = raw as { channel_id?: unknown; author?: { bot?: unknown } } | undefined;
+    if (d?.author?.bot === true) return; // includes our own answers: skip the channel lookup
+    const key = typeof d?.channel_id === 'string' ? d.channel_id : '';
+    const tail = (this.#chains.get(key) ?? Promise.resolve()).then(() => this.#handle(raw));
+    this.#chains.set(key, tail);
+    void tail.finally(() => {
+      if (this.#chains.get(key) === tail) this.#chains.delete(key);
+    });
+  }
+
+  async #handle(raw: unknown): Promise<void> {
+    try {
+      const bot = this.#bot;
+      if (!bot) throw new Error('discord adapter received a message before init');
+      const inspected = inspectDiscordMessage(raw, bot, await this.#channelInfo(raw));
+      if (!inspected) return;
+      let { message } = inspected;
+      const explicit = inspected.addressedBy !== null && inspected.addressedBy !== 'channel';
+      if (this.#o.autoThread && message.chatType === 'group' && explicit && !inspected.inThread) {
+        message = await this.#intoThread(message);
+      }
+      await this.#deliver(message);
+    } catch (err) {
+      this.#log.error({ err }, 'discord message could not be handled');
+    }
+  }
+
+  /** Thread or not, and the parent: from the client's cache, fetched when the channel is unknown. */
+  async #channelInfo(raw: unknown): Promise<DiscordChannelInfo | undefined> {
+    const d = raw as { channel_id?: unknown; guild_id?: unknown } | undefined;
+    const client = this.#client;
+    if (typeof d?.guild_id !== 'string' || typeof d.channel_id !== 'string' || !client) return undefined;
+    let channel = client.channels.cache.get(d.channel_id) ?? null;
+    if (!channel) {
+      channel = await client.channels.fetch(d.channel_id).catch((err: unknown) => {
+        this.#log.warn({ err, channel: d.channel_id }, 'discord channel lookup failed');
+        return null;
+      });
+    }
+    if (!channel) return undefined;
+    return channel.isThread()
+      ? { isThread: true, parentId: channel.parentId }
+      : { isThread: false, parentId: null };
+  }
+
+  /**
+   * Starts a thread on the message and moves the conversation there. A thread started from a message
+   * has the message's id, so a retry that finds the thread already made (160004) uses that id.
+   */
+  async #intoThread(message: IncomingMessage): Promise<IncomingMessage> {
+    const name = threadName(message);
+    for (let attempt = 1; ; attempt++) {
+      let threadId: string | undefined;
+      try {
+        const thread = (await this.#rest.post(Routes.threads(message.address.channel, message.messageId), {
+          body: { name, auto_archive_duration: 1440 },
+        })) as { id: string };
+        threadId = thread.id;
+      } catch (err) {
+        if (err instanceof DiscordAPIError && err.code === THREAD_ALREADY_EXISTS)
+          threadId = message.messageId;
+        else if (isPermanent(err) || attempt === THREAD_ATTEMPTS) {
+          this.#log.warn(
+            { err, thread: message.thread },
+            'discord thread not started; answering in the channel',
+          );
+          return message;
+        } else {
+          await sleep(500 * attempt, this.#stop.signal);
+          continue;
+        }
+      }
+      return { ...message, thread: `discord:${threadId}`, address: { channel: threadId } };
+    }
+  }
+
+  /** Hands a message to the router until it is stored; after `stop` only one more try. */
+  async #deliver(message: IncomingMessage): Promise<void> {
+    const signal = this.#stop.signal;
+    for (let attempt = 1; ; attempt++) {
+      const receive = this.#receive;
+      if (!receive) break;
+      try {
+        await receive(message);
+        return;
+      } catch (err) {
+        if (signal.aborted) break;
+        this.#log.error({ err, id: message.id, attempt }, 'discord message not stored; retrying');
+        await sleep(Math.min(10_000, 200 * 2 ** Math.min(attempt, 6)), signal);
+      }
+    }
+    this.#log.error(
+      { id: message.id, thread: message.thread },
+      'discord message not stored before stop: lost',
+    );
+  }
+
+  async stop(): Promise<void> {
+    const client = this.#client;
+    this.#client = undefined;
+    client?.removeAllListeners(Events.Raw);
+    this.#stop.abort();
+    await client?.destroy();
+    await Promise.all(this.#chains.values());
+    this.#receive = undefined;
+  }
+
+  render(markdown: string): string[] {
+    return renderDiscord(markdown);
+  }
+
+  async send(address: Address, text: string, options: SendOptions = {}): Promise<void> {
+    // In a thread started from the user's message the thread has that message's id; the message
+    // itself lives in the parent channel and cannot be referenced from inside.
+    const replyTo = options.replyTo && options.replyTo !== address.channel ? options.replyTo : undefined;
+    try {
+      await this.#rest.post(Routes.channelMessages(address.channel), {
+        body: {
+          content: text,
+          allowed_mentions: NO_PINGS,
+          ...(replyTo && { message_reference: { message_id: replyTo, fail_if_not_exists: false } }),
+        },
+      });
+    } catch (err) {
+      throw this.#toPlatformError(err, 'send message');
+    }
+  }
+
+  async typing(address: Address): Promise<void> {
+    try {
+      await this.#rest.post(Routes.channelTyping(address.channel));
+    } catch (err) {
+      throw this.#toPlatformError(err, 'typing');
+    }
+  }
+
+  /** Discord has no per-message progress mark; the typing indicator says it all. */
+  async setWorking(): Promise<void> {}
+
+  async health(): Promise<Health> {
+    const client = this.#client;
+    if (!client) {
+      return this.#bot ? { ok: true, detail: 'sending only' } : { ok: false, detail: 'not connected' };
+    }
+    const shards = [...client.ws.shards.values()];
+    const waiting = shards.find((shard) => shard.status !== Status.Ready);
+    if (shards.length > 0 && !waiting) return { ok: true, detail: 'connected' };
+    const status = Status[waiting?.status ?? Status.Idle] ?? 'NotReady';
+    return { ok: false, detail: `gateway ${status.replace(/(?<=[a-z])(?=[A-Z])/g, ' ').toLowerCase()}` };
+  }
+
+  /** Maps a REST failure; the message never holds the token. */
+  #toPlatformError(err: unknown, what: string): PlatformError {
+    if (err instanceof RateLimitError) {
+      return new PlatformError(`discord ${what}: rate limited on ${err.route}`, {
+        retryAfterMs: err.retryAfter,
+      });
+    }
+    if (err instanceof DiscordAPIError) {
+      // discord.js forgets the token after a 401; keep it, so a later send says 401 again.
+      if (err.status === 401) this.#rest.setToken(this.#o.token);
+      return new PlatformError(`discord ${what}: ${err.status} ${err.code} ${err.message}`, {
+        permanent: isPermanent(err),
+      });
+    }
+    return new PlatformError(`discord ${what}: ${describe(err)}`);
+  }
+}
+
+function isPermanent(err: unknown): boolean {
+  return err instanceof DiscordAPIError && err.status >= 400 && err.status < 500 && err.status !== 429;
+}
+
+/** A thread name from the question: its first line, at most 80 characters. */
+function threadName(message: IncomingMessage): string {
+  const line = (message.text ?? '').split('\n', 1)[0]?.trim() ?? '';
+  const name = line.length > 80 ? `${line.slice(0, 79)}…` : line;
+  return name || `Chat with ${message.user.displayName}`.slice(0, 100);
+}
+
+function describe(err: unknown): string {
+  if (err instanceof DiscordAPIError) return `${err.status} ${err.message}`;
+  if (err instanceof HTTPError) return `${err.status} ${err.message}`;
+  if (err instanceof Error) {
+    const { code, cause } = err as { code?: unknown; cause?: { code?: unknown } };
+    const network = typeof code === 'string' ? code : cause?.code;
+    return typeof network === 'string' ? `network error (${network})` : err.message;
+  }
+  return String(err);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -1,0 +1,491 @@
+/**
+ * The WebSocket half of the fake Discord: the real gateway protocol (v10, JSON encoding) on the fake's
+ * HTTP port. HELLO on connect, HEARTBEAT → HEARTBEAT_ACK, IDENTIFY → READY + one GUILD_CREATE per
+ * guild (or a close code: 4004 bad token, 4013 invalid intents, 4014 disallowed intents), RESUME →
+ * the missed dispatches replayed + RESUMED (or INVALID_SESSION when the session is gone). Every
+ * dispatch carries the session's next sequence number. No logging; O(sessions) work per dispatch.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+
+/** Gateway intent bits the fake looks at. */
+export const Intent = {
+  Guilds: 1 << 0,
+  GuildMembers: 1 << 1,
+  GuildPresences: 1 << 8,
+  GuildMessages: 1 << 9,
+  DirectMessages: 1 << 12,
+  MessageContent: 1 << 15,
+} as const;
+
+/** Intents a bot must switch on in the developer portal. */
+export const PRIVILEGED_INTENTS = Intent.GuildMembers | Intent.GuildPresences | Intent.MessageContent;
+
+const Op = { Dispatch: 0, Heartbeat: 1, Identify: 2, Resume: 6, InvalidSession: 9, Hello: 10, Ack: 11 };
+/** Dispatches kept per session for RESUME. */
+const REPLAY_LIMIT = 1_000;
+
+type Json = Record<string, unknown>;
+
+export interface GatewayOptions {
+  token: string;
+  heartbeatIntervalMs: number;
+  /** How long a session whose connection dropped can still be resumed, ms. */
+  resumeWindowMs: number;
+  /** READY's `user`, `application` and guild ids, when a session starts. */
+  ready(): { user: Json; application: Json; guildIds: string[] };
+  /** The GUILD_CREATE payloads sent after READY. */
+  guildCreates(): Json[];
+  /** Intent bits that IDENTIFY may not ask for (closed with 4014). */
+  disallowedIntents(): number;
+}
+
+/** One IDENTIFY that got a READY. */
+export interface Identify {
+  intents: number;
+  shard?: [number, number];
+  sessionId: string;
+  at: number;
+}
+
+interface Session {
+  id: string;
+  intents: number;
+  seq: number;
+  log: Array<{ s: number; t: string; d: Json }>;
+  socket: WebSocket | null;
+  detachedAt: number;
+  ended: boolean;
+}
+
+export class FakeGateway {
+  readonly identifies: Identify[] = [];
+  /** Successful RESUMEs, with how many dispatches each replayed. */
+  readonly resumes: Array<{ sessionId: string; replayed: number; at: number }> = [];
+  /** Close codes the fake sent (4004, 4014, …) or received from clients. */
+  readonly closes: Array<{ code: number; by: 'server' | 'client' }> = [];
+  readonly #o: GatewayOptions;
+  readonly #wss = new WebSocketServer({ noServer: true });
+  readonly #sessions = new Map<string, Session>();
+  readonly #url: string;
+  #nextSession = 1;
+
+  constructor(server: Server, url: string, options: GatewayOptions) {
+    this.#o = options;
+    this.#url = url;
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.#upgrade(req, socket, head),
+    );
+  }
+
+  /** `ws://127.0.0.1:PORT`: the URL `GET /gateway/bot` and READY's `resume_gateway_url` name. */
+  get url(): string {
+    return this.#url;
+  }
+
+  /** True while at least one identified (or resumed) connection is open. */
+  get connected(): boolean {
+    for (const s of this.#sessions.values()) if (s.socket && !s.ended) return true;
+    return false;
+  }
+
+  /**
+   * Sends a dispatch to every live session; `build` may tailor the payload to the session's intents
+   * (null: this session does not get it). Sessions whose connection dropped keep it for RESUME.
+   */
+  dispatch(t: string, build: (intents: number) => Json | null): void {
+    const now = Date.now();
+    for (const session of this.#sessions.values()) {
+      if (session.ended) continue;
+      if (!session.socket && now - session.detachedAt > this.#o.resumeWindowMs) {
+        this.#sessions.delete(session.id);
+        continue;
+      }
+      const d = build(session.intents);
+      if (d) this.#emit(session, t, d);
+    }
+  }
+
+  /** Closes every gateway connection from the server side; sessions stay resumable. */
+  drop(code = 4000, reason = 'Unknown error.'): void {
+    for (const socket of this.#wss.clients) {
+      this.closes.push({ code, by: 'server' });
+      socket.close(code, reason);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#wss.clients) socket.terminate();
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+
+  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const query = new URL(req.url ?? '/', 'http://fake').searchParams;
+    if (query.has('compress') || (query.get('encoding') ?? 'json') !== 'json') {
+      // discord.js asks for zlib-stream only when zlib-sync is installed; the fake speaks plain JSON.
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\nthe fake gateway speaks uncompressed JSON only');
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      if (query.get('v') !== null && query.get('v') !== '10')
+        return this.#refuse(ws, 4012, 'Invalid API version.');
+      this.#connection(ws);
+    });
+  }
+
+  #connection(ws: WebSocket): void {
+    let session: Session | null = null;
+    ws.on('message', (data) => {
+      let payload: { op?: unknown; d?: unknown };
+      try {
+        payload = JSON.parse(String(data)) as typeof payload;
+      } catch {
+        return this.#refuse(ws, 4002, 'Error while decoding payload.');
+      }
+      const d = (typeof payload.d === 'object' && payload.d !== null ? payload.d : {}) as Json;
+      switch (payload.op) {
+        case Op.Heartbeat:
+          return send(ws, { op: Op.Ack });
+        case Op.Identify:
+          if (session) return this.#refuse(ws, 4005, 'Already authenticated.');
+          session = this.#identify(ws, d);
+          return;
+        case Op.Resume:
+          if (session) return this.#refuse(ws, 4005, 'Already authenticated.');
+          session = this.#resume(ws, d);
+          return;
+        default:
+          return this.#refuse(ws, 4001, 'Unknown opcode.');
+      }
+    });
+    ws.on('close', (code) => {
+      if (!session || session.socket !== ws) return;
+      session.socket = null;
+      session.detachedAt = Date.now();
+      // A client that closes with 1000/1001 ends its session; anything else may resume.
+      if (code === 1000 || code === 1001) session.ended = true;
+      this.closes.push({ code, by: 'client' });
+    });
+    send(ws, {
+      op: Op.Hello,
+      d: { heartbeat_interval: this.#o.heartbeatIntervalMs, _trace: ['fake-gateway'] },
+    });
+  }
+
+  #identify(ws: WebSocket, d: Json): Session | null {
+    if (d.token !== this.#o.token) return this.#refuse(ws, 4004, 'Authentication failed.');
+    const intents = d.intents;
+    if (typeof intents !== 'number' || !Number.isInteger(intents) || intents < 0) {
+      return this.#refuse(ws, 4013, 'Invalid intent(s).');
+    }
+    if ((intents & this.#o.disallowedIntents()) !== 0) return this.#refuse(ws, 4014, 'Disallowed intent(s).');
+    const id = `fake-session-${this.#nextSession++}`;
+    const session: Session = { id, intents, seq: 0, log: [], socket: ws, detachedAt: 0, ended: false };
+    this.#sessions.set(id, session);
+    const shard = Array.isArray(d.shard) ? (d.shard as [number, number]) : undefined;
+    this.identifies.push({ intents, sessionId: id, at: Date.now(), ...(shard && { shard }) });
+    const { user, application, guildIds } = this.#o.ready();
+    this.#emit(session, 'READY', {
+      v: 10,
+      user,
+      application,
+      guilds: guildIds.map((guildId) => ({ id: guildId, unavailable: true })),
+      session_id: id,
+      session_type: 'normal',
+      resume_gateway_url: this.#url,
+      shard: shard ?? [0, 1],
+      ...fill([], 'private_channels relationships presences guild_join_requests geo_ordered_rtc_regions'),
+      user_settings: {},
+      _trace: ['fake-gateway'],
+    });
+    for (const guild of this.#o.guildCreates()) this.#emit(session, 'GUILD_CREATE', guild);
+    return session;
+  }
+
+  #resume(ws: WebSocket, d: Json): Session | null {
+    if (d.token !== this.#o.token) return this.#refuse(ws, 4004, 'Authentication failed.');
+    const session = typeof d.session_id === 'string' ? this.#sessions.get(d.session_id) : undefined;
+    const seq = typeof d.seq === 'number' ? d.seq : -1;
+    const oldest = session?.log[0]?.s ?? (session ? session.seq + 1 : 0);
+    if (!session || session.ended || seq < oldest - 1 || seq > session.seq) {
+      send(ws, { op: Op.InvalidSession, d: false });
+      return null;
+    }
+    if (session.socket && session.socket !== ws) session.socket.terminate();
+    session.socket = ws;
+    const missed = session.log.filter((entry) => entry.s > seq);
+    for (const entry of missed) send(ws, { op: Op.Dispatch, ...entry });
+    this.resumes.push({ sessionId: session.id, replayed: missed.length, at: Date.now() });
+    this.#emit(session, 'RESUMED', { _trace: ['fake-gateway'] });
+    return session;
+  }
+
+  #emit(session: Session, t: string, d: Json): void {
+    const entry = { s: ++session.seq, t, d };
+    session.log.push(entry);
+    if (session.log.length > REPLAY_LIMIT) session.log.shift();
+    if (session.socket) send(session.socket, { op: Op.Dispatch, ...entry });
+  }
+
+  #refuse(ws: WebSocket, code: number, reason: string): null {
+    this.closes.push({ code, by: 'server' });
+    ws.close(code, reason);
+    return null;
+  }
+}
+
+function send(ws: WebSocket, payload: Json): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(payload));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payloads: snowflakes, users, channels, the guild, messages.
+// ---------------------------------------------------------------------------------------------
+
+const DISCORD_EPOCH = 1_420_070_400_000;
+
+/** `{key: value}` for each space-separated key: the many null/0/[] fields of Discord's objects. */
+const fill = (value: unknown, keys: string): Json =>
+  Object.fromEntries(keys.split(' ').map((k) => [k, value]));
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Increasing snowflakes whose timestamp part is the time of creation. */
+export class Snowflakes {
+  #last = 0n;
+  next(at = Date.now()): string {
+    let id = BigInt(at - DISCORD_EPOCH) << 22n;
+    if (id <= this.#last) id = this.#last + 1n;
+    this.#last = id;
+    return id.toString();
+  }
+}
+
+export interface Channel {
+  id: string;
+  /** 0 guild text, 1 DM, 5 announcement, 11 public thread. */
+  type: 0 | 1 | 5 | 11;
+  name?: string;
+  guildId?: string;
+  parentId?: string;
+  ownerId?: string;
+  /** The other party of a DM. */
+  recipient?: Json;
+}
+
+export interface Guild {
+  id: string;
+  name: string;
+  /** Role names by id (the guild id is @everyone). */
+  roles: Map<string, string>;
+}
+
+/** The fake's world, shared by the REST handlers and the payload builders. */
+export interface Registry {
+  ids: Snowflakes;
+  bot: Json & { id: string; username: string };
+  guild: Guild;
+  /** Every channel: guild text channels, threads, DMs. */
+  channels: Map<string, Channel>;
+  /** Every message, by id: where it is and who wrote it. */
+  messages: Map<string, { channelId: string; authorId: string }>;
+  /** The bot's latest message per channel (what `replyToBot` replies to). */
+  lastBotMessage: Map<string, Json>;
+}
+
+type User = Json & { id: string; username: string };
+
+export function userPayload(
+  id: string,
+  username: string,
+  globalName: string | null = null,
+  bot = false,
+): User {
+  const rest = {
+    discriminator: '0',
+    global_name: globalName,
+    avatar: null,
+    ...fill(0, 'public_flags flags'),
+  };
+  return { id, username, ...rest, ...(bot && { bot: true }) };
+}
+
+const memberPayload = (nick: string | null | undefined, joinedAt: string) => ({
+  nick: nick ?? null,
+  roles: [],
+  joined_at: joinedAt,
+  ...fill(false, 'deaf mute pending'),
+  ...fill(null, 'premium_since avatar communication_disabled_until'),
+  flags: 0,
+});
+
+export function channelPayload(c: Channel): Json {
+  if (c.type === 1) return { id: c.id, type: 1, last_message_id: null, flags: 0, recipients: [c.recipient] };
+  const base = {
+    id: c.id,
+    type: c.type,
+    guild_id: c.guildId,
+    name: c.name,
+    last_message_id: null,
+    ...fill(0, 'rate_limit_per_user flags'),
+  };
+  if (c.type !== 11)
+    return { ...base, position: 0, permission_overwrites: [], topic: null, nsfw: false, parent_id: null };
+  const now = iso(Date.now());
+  const times = fill(now, 'archive_timestamp create_timestamp');
+  const metadata = { ...fill(false, 'archived locked'), ...times, auto_archive_duration: 1440 };
+  const counts = { ...fill(0, 'message_count total_message_sent'), member_count: 1 };
+  return { ...base, parent_id: c.parentId, owner_id: c.ownerId, ...counts, thread_metadata: metadata };
+}
+
+export function guildCreate(r: Registry): Json {
+  const joinedAt = iso(Date.now());
+  const roles = [...r.guild.roles].map(([id, name], position) => ({
+    id,
+    name,
+    position,
+    permissions: id === r.guild.id ? '1071698660929' : '0',
+    ...fill(0, 'color flags'),
+    ...fill(false, 'hoist managed'),
+    ...fill(null, 'icon unicode_emoji'),
+    mentionable: true,
+  }));
+  const inGuild = [...r.channels.values()].filter((c) => c.guildId === r.guild.id);
+  const strip = (c: Channel) => {
+    const { guild_id: _, ...rest } = channelPayload(c);
+    return rest;
+  };
+  return {
+    id: r.guild.id,
+    name: r.guild.name,
+    owner_id: r.ids.next(),
+    roles,
+    members: [{ user: r.bot, ...memberPayload(null, joinedAt) }],
+    channels: inGuild.filter((c) => c.type !== 11).map(strip),
+    threads: inGuild.filter((c) => c.type === 11).map(channelPayload),
+    joined_at: joinedAt,
+    member_count: 2,
+    afk_timeout: 300,
+    preferred_locale: 'en-US',
+    ...fill(false, 'large unavailable premium_progress_bar_enabled'),
+    ...fill(null, 'icon splash discovery_splash banner description vanity_url_code application_id'),
+    ...fill(null, 'afk_channel_id system_channel_id rules_channel_id public_updates_channel_id'),
+    ...fill(0, 'verification_level default_message_notifications explicit_content_filter mfa_level'),
+    ...fill(0, 'system_channel_flags premium_tier premium_subscription_count nsfw_level'),
+    ...fill([], 'emojis stickers features voice_states presences stage_instances guild_scheduled_events'),
+    soundboard_sounds: [],
+  };
+}
+
+/** A message as Discord sends it (MESSAGE_CREATE, or a REST answer), registered in `r`. */
+export function messagePayload(
+  r: Registry,
+  ch: Channel,
+  author: User,
+  content: string,
+  at = Date.now(),
+): Json {
+  const id = r.ids.next(at);
+  r.messages.set(id, { channelId: ch.id, authorId: author.id });
+  return {
+    id,
+    channel_id: ch.id,
+    // Not in the documented schema, but Discord sends it and discord.js needs it for uncached DMs.
+    channel_type: ch.type,
+    ...(ch.guildId && { guild_id: ch.guildId }),
+    author,
+    content,
+    timestamp: iso(at),
+    ...fill(false, 'tts mention_everyone pinned'),
+    ...fill([], 'mentions mention_roles attachments embeds'),
+    edited_timestamp: null,
+    type: 0,
+    flags: 0,
+  };
+}
+
+export interface UserMessageInput {
+  /** A channel or thread of the fake's guild, or any other id: a DM channel with the author. */
+  channelId: string;
+  /** The text as the user typed it. Default ''. */
+  content?: string;
+  /** Default `222222222222222222`. */
+  authorId?: string;
+  /** Default `ana`. */
+  username?: string;
+  /** Default `Ana Lim`; null for none. */
+  globalName?: string | null;
+  /** The author's nickname in the guild. */
+  nick?: string;
+  /** Written by a bot. */
+  bot?: boolean;
+  /** Prefix the content with `<@bot>`. */
+  mentionsBot?: boolean;
+  /** Prefix the content with these role mentions (`<@&id>`). */
+  mentionRoles?: string[];
+  /** Reply to the bot's latest message in the channel (or an earlier one). */
+  replyToBot?: boolean;
+  /** Whether that reply pings the bot (then it is in `mentions`), as Discord's default is. Default true. */
+  replyPing?: boolean;
+  /** Attach this many image files. */
+  attachments?: number;
+}
+
+/** A user's MESSAGE_CREATE payload: mentions parsed from the content, member, reply, files. */
+export function buildUserMessage(r: Registry, input: UserMessageInput): { payload: Json; channel: Channel } {
+  const globalName = input.globalName === undefined ? 'Ana Lim' : input.globalName;
+  const authorId = input.authorId ?? '222222222222222222';
+  const author = userPayload(authorId, input.username ?? 'ana', globalName, input.bot);
+  let channel = r.channels.get(input.channelId);
+  if (!channel) {
+    channel = { id: input.channelId, type: 1, recipient: author };
+    r.channels.set(channel.id, channel);
+  }
+  const guildId = channel.guildId;
+  const roles = input.mentionRoles ?? [];
+  const prefix = [...(input.mentionsBot ? [`<@${r.bot.id}>`] : []), ...roles.map((role) => `<@&${role}>`)];
+  const now = Date.now();
+  const payload = messagePayload(r, channel, author, [...prefix, input.content ?? ''].join(' ').trim(), now);
+  const id = payload.id as string;
+  const joinedAt = iso(now - 86_400_000);
+  const known = new Map([
+    [r.bot.id, r.bot],
+    [author.id, author],
+  ]);
+  const mentions = new Map<string, Json>();
+  for (const [, userId = ''] of (payload.content as string).matchAll(/<@!?(\d+)>/g)) {
+    mentions.set(userId, known.get(userId) ?? userPayload(userId, `user${userId}`));
+  }
+  let referenced: Json | undefined;
+  if (input.replyToBot) {
+    referenced =
+      r.lastBotMessage.get(channel.id) ??
+      messagePayload(r, channel, r.bot, 'An earlier answer', now - 60_000);
+    if (input.replyPing !== false) mentions.set(r.bot.id, r.bot);
+  }
+  const file = (i: number) => `attachments/${channel.id}/${id}/photo-${i}.png`;
+  Object.assign(payload, {
+    ...(guildId && { member: memberPayload(input.nick, joinedAt) }),
+    mentions: [...mentions.values()].map((u) =>
+      guildId ? { ...u, member: memberPayload(null, joinedAt) } : u,
+    ),
+    mention_roles: guildId ? roles.filter((role) => r.guild.roles.has(role)) : [],
+    attachments: Array.from({ length: input.attachments ?? 0 }, (_, i) => ({
+      id: r.ids.next(now),
+      filename: `photo-${i + 1}.png`,
+      size: 48_213,
+      url: `https://cdn.discordapp.com/${file(i + 1)}`,
+      proxy_url: `https://media.discordapp.net/${file(i + 1)}`,
+      content_type: 'image/png',
+      width: 640,
+      height: 480,
+    })),
+    nonce: String(now),
+    ...(referenced && {
+      type: 19,
+      message_reference: { type: 0, message_id: referenced.id, channel_id: channel.id, guild_id: guildId },
+      referenced_message: referenced,
+    }),
+  });
+  return { payload, channel };
+}

@@ -1,0 +1,472 @@
+/**
+ * A local fake of Discord that the real discord.js talks to: a REST API under `<url>/api/v10` (reach
+ * it with the client's `rest.api` option, `fake.apiUrl`) whose `GET /gateway/bot` points at the
+ * WebSocket gateway on the same port (`discord-gateway.ts`). Real envelopes: `Authorization: Bot
+ * <token>` or 401; errors as `{message, code}` with Discord's codes (10003, 50006, 50013, 50035,
+ * 160004); 429 with `retry_after` in the body and `Retry-After`/`X-RateLimit-*` headers, and a repeat
+ * 429 for a request that comes back too early. `userMessage` dispatches realistic MESSAGE_CREATEs.
+ * No logging; O(1) work per request.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  buildUserMessage,
+  type Channel,
+  channelPayload,
+  FakeGateway,
+  type Guild,
+  guildCreate,
+  type Identify,
+  Intent,
+  messagePayload,
+  PRIVILEGED_INTENTS,
+  type Registry,
+  Snowflakes,
+  type UserMessageInput,
+  userPayload,
+} from './discord-gateway.ts';
+import { type Gate, Gates, listen, readBody, waitFor } from './http.ts';
+
+export { Intent, PRIVILEGED_INTENTS, type UserMessageInput };
+
+/** One-shot behaviour for the next `POST /channels/:id/messages` (see `FakeDiscord.script`). */
+export type DiscordSendStep =
+  /** 429 with `retry_after` (seconds, may be fractional); `global` sets `X-RateLimit-Global`. */
+  | { status: 429; retryAfter: number; global?: boolean }
+  /** A server error (discord.js: `HTTPError`). */
+  | { status: 500 | 502 | 503 }
+  /** A refusal with a Discord error code (default for 403: 50013 Missing Permissions). */
+  | { status: 400 | 403 | 404; code?: number; message?: string }
+  /** Destroy the socket without answering (the message is not sent). */
+  | { reset: true }
+  /** Process normally. */
+  | { pass: true };
+
+export interface FakeDiscordOptions {
+  /** Default `fake-discord-bot-token.Abc123`. */
+  token?: string;
+  /** Heartbeat interval sent in HELLO, ms. Default 41 250 (Discord's). */
+  heartbeatIntervalMs?: number;
+  /** Resume window of a dropped session, ms. Default 60 000. */
+  resumeWindowMs?: number;
+}
+
+/** An accepted message from the bot. */
+export interface SentDiscordMessage {
+  id: string;
+  channelId: string;
+  content: string;
+  /** The `message_reference` as sent. */
+  messageReference?: { message_id?: string; fail_if_not_exists?: boolean };
+  /** The message it replies to, when the reference resolved. */
+  replyTo?: string;
+  /** The `allowed_mentions` as sent. */
+  allowedMentions?: { parse?: string[]; replied_user?: boolean };
+  /** Whether Discord would ping @everyone/@here for this message (`mention_everyone`). */
+  mentionEveryone: boolean;
+  at: number;
+}
+
+export interface FakeDiscord {
+  /** `http://127.0.0.1:PORT/api`: discord.js's `rest.api`. */
+  readonly apiUrl: string;
+  /** `ws://127.0.0.1:PORT`: what `GET /gateway/bot` names. */
+  readonly gatewayUrl: string;
+  readonly token: string;
+  /** The bot user (`GET /users/@me`, READY). */
+  readonly bot: { id: string; username: string };
+  /** The one guild: its id, text channel ids and role ids. */
+  readonly guild: { id: string; channels: { general: string; support: string; random: string } };
+  readonly roles: { helpers: string; other: string };
+  readonly sent: SentDiscordMessage[];
+  /** Every message POST with the status it got (0: reset). */
+  readonly sendAttempts: Array<{ channelId: string; status: number; at: number }>;
+  /** Sends that came back while their channel was still rate limited (got another 429). */
+  readonly earlyRetries: number;
+  readonly typing: Array<{ channelId: string; at: number }>;
+  readonly threads: Array<{ id: string; parentId: string; name: string; at: number }>;
+  readonly identifies: Identify[];
+  readonly resumes: Array<{ sessionId: string; replayed: number; at: number }>;
+  readonly closes: Array<{ code: number; by: 'server' | 'client' }>;
+  /** REST routes the fake does not implement that a client called (`GET /foo`). */
+  readonly unknownRoutes: string[];
+  /** True while a gateway connection is identified and open. */
+  readonly connected: boolean;
+  /** The portal's Message Content switch is off: flags lack it and IDENTIFY with it gets 4014. */
+  denyMessageContent: boolean;
+  /** False: IDENTIFY with any privileged intent gets 4014 (e.g. a bot in 100+ servers, not approved). */
+  privilegedIntentsAllowed: boolean;
+  script(...steps: DiscordSendStep[]): void;
+  /** Holds message POSTs unanswered until every gate is released. */
+  gate(): Gate;
+  /** Dispatches a MESSAGE_CREATE from a user; returns its ids. */
+  userMessage(input: UserMessageInput): { id: string; channelId: string; guildId?: string };
+  /** A thread a user opened in a guild channel (THREAD_CREATE). */
+  createThread(parentId: string, name?: string): string;
+  /** Closes the gateway connections from the server side (resumable). */
+  dropConnection(code?: number): void;
+  /** Contents sent to a channel, in order. */
+  sentTo(channelId: string): string[];
+  waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+const unknownChannel = () => new ApiError(404, 10003, 'Unknown Channel');
+const formError = (field: string, code: string, message: string) =>
+  new ApiError(400, 50035, 'Invalid Form Body', { errors: { [field]: { _errors: [{ code, message }] } } });
+const STEP_ERRORS: Record<number, [number, string]> = {
+  400: [50035, 'Invalid Form Body'],
+  403: [50013, 'Missing Permissions'],
+  404: [10003, 'Unknown Channel'],
+};
+const MAX_CONTENT = 2000;
+const ApplicationFlags = { GatewayMessageContent: 1 << 19, GatewayMessageContentLimited: 1 << 18 };
+
+export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
+  const token = options.token ?? 'fake-discord-bot-token.Abc123';
+  const ids = new Snowflakes();
+  const bot = userPayload(ids.next(), 'aksita_bot', 'Aksita', true);
+  const guildId = ids.next();
+  const roles = { helpers: ids.next(), other: ids.next() };
+  const guild: Guild = {
+    id: guildId,
+    name: 'Test guild',
+    roles: new Map([
+      [guildId, '@everyone'],
+      [roles.helpers, 'Helpers'],
+      [roles.other, 'Other'],
+    ]),
+  };
+  const named = { general: ids.next(), support: ids.next(), random: ids.next() };
+  const channels = new Map<string, Channel>();
+  for (const [name, id] of Object.entries(named)) channels.set(id, { id, type: 0, name, guildId });
+  const registry: Registry = { ids, bot, guild, channels, messages: new Map(), lastBotMessage: new Map() };
+  const gates = new Gates();
+  const steps: DiscordSendStep[] = [];
+  const limitedUntil = new Map<string, number>();
+
+  const server = await listen((req, res) => handle(req, res));
+  const base = server.url;
+  const gateway = new FakeGateway(server.server, base.replace('http://', 'ws://'), {
+    token,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
+    resumeWindowMs: options.resumeWindowMs ?? 60_000,
+    ready: () => ({ user: bot, application: { id: bot.id, flags: appFlags() }, guildIds: [guild.id] }),
+    guildCreates: () => [guildCreate(registry)],
+    disallowedIntents: () =>
+      (fake.denyMessageContent ? Intent.MessageContent : 0) |
+      (fake.privilegedIntentsAllowed ? 0 : PRIVILEGED_INTENTS),
+  });
+
+  function appFlags(): number {
+    return fake.denyMessageContent ? 0 : ApplicationFlags.GatewayMessageContentLimited;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', base);
+    const match = /^\/api\/v(?:9|10)(\/.*)$/.exec(url.pathname);
+    const route = `${req.method} ${match?.[1] ?? url.pathname}`;
+    try {
+      if (req.headers.authorization !== `Bot ${token}`) throw new ApiError(401, 0, '401: Unauthorized');
+      const body = await readJson(req);
+      const result = await dispatch(route, body, req, res);
+      if (result === HANDLED) return;
+      if (result === undefined) {
+        res.writeHead(204, rateHeaders(route)).end();
+        return;
+      }
+      writeJson(
+        res,
+        req.method === 'POST' && route.endsWith('/threads') ? 201 : 200,
+        result,
+        rateHeaders(route),
+      );
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      writeJson(res, err.status, { message: err.message, code: err.code, ...err.extra });
+    }
+  }
+
+  const HANDLED = Symbol('handled');
+
+  async function dispatch(
+    route: string,
+    body: Record<string, unknown>,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<unknown> {
+    if (route === 'GET /gateway/bot') {
+      return {
+        url: gateway.url,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
+      };
+    }
+    if (route === 'GET /gateway') return { url: gateway.url };
+    if (route === 'GET /users/@me') return bot;
+    if (route === 'GET /applications/@me') return { id: bot.id, name: 'Aksita', flags: appFlags(), bot };
+    let m = /^GET \/channels\/(\d+)$/.exec(route);
+    if (m) return channelPayload(channelOf(m[1] as string));
+    m = /^POST \/channels\/(\d+)\/typing$/.exec(route);
+    if (m) {
+      channelOf(m[1] as string);
+      fake.typing.push({ channelId: m[1] as string, at: Date.now() });
+      return undefined;
+    }
+    m = /^POST \/channels\/(\d+)\/messages$/.exec(route);
+    if (m) return postMessage(m[1] as string, body, req, res);
+    m = /^POST \/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(route);
+    if (m) return startThread(m[1] as string, m[2] as string, body);
+    fake.unknownRoutes.push(route);
+    throw new ApiError(404, 0, '404: Not Found');
+  }
+
+  function channelOf(id: string): Channel {
+    const channel = registry.channels.get(id);
+    if (!channel) throw unknownChannel();
+    return channel;
+  }
+
+  async function postMessage(
+    channelId: string,
+    body: Record<string, unknown>,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<unknown> {
+    const attempt = { channelId, status: 0, at: Date.now() };
+    fake.sendAttempts.push(attempt);
+    if (gates.closed) await gates.hold();
+    if (server.closed) return HANDLED;
+    const until = limitedUntil.get(channelId) ?? 0;
+    if (until > Date.now()) {
+      earlyRetries++;
+      attempt.status = 429;
+      return tooMany(res, channelId, (until - Date.now()) / 1000, false);
+    }
+    const step = steps.shift();
+    if (step && 'reset' in step) {
+      req.socket.destroy();
+      return HANDLED;
+    }
+    if (step && 'status' in step) {
+      attempt.status = step.status;
+      if (step.status === 429) {
+        limitedUntil.set(channelId, Date.now() + step.retryAfter * 1000);
+        return tooMany(res, channelId, step.retryAfter, step.global ?? false);
+      }
+      if (step.status === 500 || step.status === 502 || step.status === 503) {
+        throw new ApiError(step.status, 0, `${step.status}: Server Error`);
+      }
+      const refusal: { status: number; code?: number; message?: string } = step;
+      const [code, message] = STEP_ERRORS[refusal.status] ?? [0, 'Error'];
+      throw new ApiError(refusal.status, refusal.code ?? code, refusal.message ?? message);
+    }
+    try {
+      const message = acceptMessage(channelId, body);
+      attempt.status = 200;
+      return message;
+    } catch (err) {
+      attempt.status = err instanceof ApiError ? err.status : 500;
+      throw err;
+    }
+  }
+
+  function acceptMessage(channelId: string, body: Record<string, unknown>): unknown {
+    const channel = channelOf(channelId);
+    const content = typeof body.content === 'string' ? body.content : '';
+    if (content === '') throw new ApiError(400, 50006, 'Cannot send an empty message');
+    if (content.length > MAX_CONTENT) {
+      throw formError('content', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_CONTENT} or fewer in length.`);
+    }
+    const reference = body.message_reference as SentDiscordMessage['messageReference'] | undefined;
+    const allowed = body.allowed_mentions as SentDiscordMessage['allowedMentions'] | undefined;
+    let replyTo: string | undefined;
+    if (reference?.message_id !== undefined) {
+      const target = registry.messages.get(String(reference.message_id));
+      if (target?.channelId === channelId) replyTo = String(reference.message_id);
+      else if (reference.fail_if_not_exists !== false) {
+        throw formError('message_reference', 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE', 'Unknown message');
+      }
+    }
+    const payload = messagePayload(registry, channel, bot, content);
+    const everyone = /@(everyone|here)\b/.test(content);
+    const sent: SentDiscordMessage = {
+      id: payload.id as string,
+      channelId,
+      content,
+      mentionEveryone: everyone && (allowed === undefined || (allowed.parse ?? []).includes('everyone')),
+      at: Date.now(),
+      ...(reference && { messageReference: reference }),
+      ...(replyTo && { replyTo }),
+      ...(allowed && { allowedMentions: allowed }),
+    };
+    fake.sent.push(sent);
+    Object.assign(payload, {
+      mention_everyone: sent.mentionEveryone,
+      ...(replyTo && {
+        type: 19,
+        message_reference: { type: 0, message_id: replyTo, channel_id: channelId },
+      }),
+    });
+    registry.lastBotMessage.set(channelId, payload);
+    gateway.dispatch('MESSAGE_CREATE', (intents) => (wantsMessage(intents, channel) ? payload : null));
+    return payload;
+  }
+
+  function startThread(channelId: string, messageId: string, body: Record<string, unknown>): unknown {
+    const parent = channelOf(channelId);
+    if (parent.type !== 0 && parent.type !== 5) {
+      throw new ApiError(400, 50024, 'Cannot execute action on this channel type');
+    }
+    if (registry.messages.get(messageId)?.channelId !== channelId)
+      throw new ApiError(404, 10008, 'Unknown Message');
+    const name = typeof body.name === 'string' ? body.name : '';
+    if (name.length < 1 || name.length > 100) {
+      throw formError('name', 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
+    }
+    if (registry.channels.has(messageId)) {
+      throw new ApiError(400, 160004, 'A thread has already been created for this message');
+    }
+    // A thread started from a message has the message's id.
+    return openThread(messageId, parent, name, bot.id);
+  }
+
+  function openThread(id: string, parent: Channel, name: string, ownerId: string): unknown {
+    const thread: Channel = { id, type: 11, name, guildId: parent.guildId, parentId: parent.id, ownerId };
+    registry.channels.set(id, thread);
+    fake.threads.push({ id, parentId: parent.id, name, at: Date.now() });
+    const payload = channelPayload(thread);
+    gateway.dispatch('THREAD_CREATE', (intents) =>
+      intents & Intent.Guilds ? { ...payload, newly_created: true } : null,
+    );
+    return payload;
+  }
+
+  function tooMany(res: ServerResponse, channelId: string, retryAfter: number, global: boolean): symbol {
+    const seconds = Math.max(0, Math.round(retryAfter * 1000) / 1000);
+    const headers: Record<string, string> = {
+      'Retry-After': String(Math.max(1, Math.ceil(seconds))),
+      'X-RateLimit-Limit': '5',
+      'X-RateLimit-Remaining': '0',
+      'X-RateLimit-Reset': String((Date.now() + seconds * 1000) / 1000),
+      'X-RateLimit-Reset-After': String(seconds),
+      'X-RateLimit-Bucket': bucketOf(`POST /channels/${channelId}/messages`),
+      'X-RateLimit-Scope': global ? 'global' : 'user',
+      ...(global && { 'X-RateLimit-Global': 'true' }),
+    };
+    writeJson(res, 429, { message: 'You are being rate limited.', retry_after: seconds, global }, headers);
+    return HANDLED;
+  }
+
+  let earlyRetries = 0;
+  const fake: FakeDiscord = {
+    apiUrl: `${base}/api`,
+    gatewayUrl: gateway.url,
+    token,
+    bot: { id: bot.id, username: bot.username },
+    guild: { id: guild.id, channels: named },
+    roles,
+    sent: [],
+    sendAttempts: [],
+    get earlyRetries() {
+      return earlyRetries;
+    },
+    typing: [],
+    threads: [],
+    identifies: gateway.identifies,
+    resumes: gateway.resumes,
+    closes: gateway.closes,
+    unknownRoutes: [],
+    get connected() {
+      return gateway.connected;
+    },
+    denyMessageContent: false,
+    privilegedIntentsAllowed: true,
+    script: (...more) => {
+      steps.push(...more);
+    },
+    gate: () => gates.gate(),
+    userMessage(input) {
+      const { payload, channel } = buildUserMessage(registry, input);
+      gateway.dispatch('MESSAGE_CREATE', (intents) => {
+        if (!wantsMessage(intents, channel)) return null;
+        return intents & Intent.MessageContent ? payload : withoutContent(payload, channel, bot.id);
+      });
+      const id = payload.id as string;
+      return { id, channelId: channel.id, ...(channel.guildId && { guildId: channel.guildId }) };
+    },
+    createThread(parentId, name = 'A user thread') {
+      const id = ids.next();
+      openThread(id, channelOf(parentId), name, ids.next());
+      return id;
+    },
+    dropConnection: (code) => gateway.drop(code),
+    sentTo: (channelId) => fake.sent.filter((s) => s.channelId === channelId).map((s) => s.content),
+    waitFor,
+    async close() {
+      gates.releaseAll();
+      await gateway.close();
+      await server.close();
+    },
+  };
+  return fake;
+}
+
+/** The intent a session needs to get a message in this channel. */
+function wantsMessage(intents: number, channel: Channel): boolean {
+  return (intents & (channel.guildId ? Intent.GuildMessages : Intent.DirectMessages)) !== 0;
+}
+
+/** What a bot without the Message Content intent gets: no content unless it is a DM or mentions it. */
+function withoutContent(payload: Record<string, unknown>, channel: Channel, botId: string) {
+  const mentions = payload.mentions as Array<{ id: string }>;
+  if (!channel.guildId || mentions.some((u) => u.id === botId)) return payload;
+  return { ...payload, content: '', attachments: [], embeds: [] };
+}
+
+function rateHeaders(route: string): Record<string, string> {
+  return {
+    'X-RateLimit-Limit': '50',
+    'X-RateLimit-Remaining': '49',
+    'X-RateLimit-Reset-After': '1',
+    'X-RateLimit-Bucket': bucketOf(route),
+  };
+}
+
+/** Like Discord, one bucket hash per route shape (the channel is the major parameter, not the hash). */
+function bucketOf(route: string): string {
+  return `fake-${route.replace(/\d+/g, 'id').replace(/\W+/g, '-')}`;
+}
+
+function writeJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  if (req.method === 'GET') return {};
+  const text = await readBody(req);
+  if (text === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    throw new ApiError(400, 50109, 'The request body contains invalid JSON.');
+  }
+}
