@@ -1,9 +1,61 @@
-import { splitText } from '../../src/core/split.ts';
+/**
+ * Agent Markdown → Slack mrkdwn: `*bold*`, `_italic_`, `~strike~`, `` `code` ``, ``` blocks,
+ * `<url|text>` links, headings as bold lines, lists as `•` / `1.` lines, quotes as `> ` lines. Every
+ * `&`, `<`, `>` of the text is escaped, so the agent cannot write `<!channel>` or `<@U123>`; runs
+ * of backticks in text are broken with a zero-width space so they cannot open a code block.
+ */
+import { type Dialect, type PieceSink, renderChunks } from '../../src/core/markdown-render.ts';
+import type { Span } from '../../src/core/split-markup.ts';
 
 /** Slack accepts up to 40,000 characters but truncates display around 4,000; stay well under. */
 export const SLACK_MAX_MESSAGE = 3900;
 
-/** Agent Markdown → Slack message texts within the limit. */
-export function renderSlack(markdown: string): string[] {
-  return splitText(markdown, SLACK_MAX_MESSAGE);
+const MAX_URL = 1500;
+const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+function mrkdwn(out: PieceSink, text: string): void {
+  let last = 0;
+  for (const m of text.matchAll(/[&<>]/g)) {
+    out.text(breakFences(text.slice(last, m.index)));
+    out.atom(ENTITY[m[0]] as string);
+    last = m.index + 1;
+  }
+  out.text(breakFences(text.slice(last)));
+}
+
+function breakFences(text: string): string {
+  return text.includes('``') ? text.replace(/`(?=`)/g, '`\u200b') : text;
+}
+
+const bold: Span = { open: '*', close: '*' };
+
+const slackMrkdwn: Dialect = {
+  text: mrkdwn,
+  code: mrkdwn,
+  strong: bold,
+  em: { open: '_', close: '_' },
+  strike: { open: '~', close: '~' },
+  // mrkdwn has no way to put a backtick inside inline code.
+  inlineCode: (text) => (text.includes('`') ? null : { open: '`', close: '`' }),
+  link(href) {
+    const url = href
+      .replace(/&/g, '&amp;')
+      .replace(/[<>|\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+    if (!/^(?:https?:\/\/|mailto:)/i.test(href) || url.length > MAX_URL) return null;
+    return { open: `<${url}|`, close: '>' };
+  },
+  bareUrl: mrkdwn,
+  richLinkText: false,
+  heading: () => ({ span: bold, strong: true }),
+  quote: { open: '> ', close: '', linePrefix: '> ' },
+  codeBlock: () => ({ open: '```\n', close: '\n```', code: true }),
+  item(marker) {
+    const indent = ' '.repeat(marker.length + 1);
+    return { open: `${marker} `, reopen: indent, close: '', linePrefix: indent };
+  },
+};
+
+/** Agent Markdown → Slack mrkdwn message texts, each within `limit`. */
+export function renderSlack(markdown: string, limit = SLACK_MAX_MESSAGE): string[] {
+  return renderChunks(markdown, slackMrkdwn, limit);
 }

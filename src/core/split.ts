@@ -6,7 +6,7 @@ const PARAGRAPH = 3;
 let graphemes: Intl.Segmenter | undefined;
 
 /** The whitespace of `String.prototype.trim`: ASCII blanks, NBSP and the Unicode spaces and separators. */
-function isSpace(code: number): boolean {
+export function isSpace(code: number): boolean {
   if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
   if (code < 0xa0) return false;
   return (
@@ -54,12 +54,21 @@ function findCut(text: string, start: number, hi: number): number {
   return bestKind > 0 ? bestCut : hardCut(text, start, hi);
 }
 
+/**
+ * Where the grapheme cluster holding `text[hi]` starts, looking back no further than `start` (which
+ * must be a cluster boundary): `start` itself when the cluster began there or earlier.
+ */
+export function clusterStart(text: string, start: number, hi: number): number {
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  // Segment only this window: `start` follows whitespace or an earlier cut, so it is a boundary.
+  const cluster = graphemes.segment(text.slice(start, hi + 2)).containing(hi - start);
+  return cluster === undefined ? hi : start + cluster.index;
+}
+
 /** A cut inside a word: before the grapheme cluster that straddles `hi`, or at least not inside a surrogate pair. */
 function hardCut(text: string, start: number, hi: number): number {
-  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-  // Segment only this chunk's window: `start` follows whitespace or an earlier cut, so it is a boundary.
-  const cluster = graphemes.segment(text.slice(start, hi + 2)).containing(hi - start);
-  if (cluster !== undefined && cluster.index > 0) return start + cluster.index;
+  const cluster = clusterStart(text, start, hi);
+  if (cluster > start) return cluster;
   // One cluster longer than the whole chunk (e.g. a stack of combining marks): keep surrogate pairs whole.
   const high = text.charCodeAt(hi - 1);
   const low = text.charCodeAt(hi);
