@@ -33,7 +33,8 @@ const rows = [
   ['', `receiver stored every update in ${result.ingestSeconds.toFixed(2)} s`, ''],
 ];
 const width = rows.reduce((w, r) => Math.max(w, (r[1] ?? '').length), 0);
-for (const [a, b, c] of rows) console.log(`${(a ?? '').padEnd(12)} ${(b ?? '').padEnd(width)}  ${c ?? ''}`);
+for (const [a, b, c] of rows)
+  process.stdout.write(`${(a ?? '').padEnd(12)} ${(b ?? '').padEnd(width)}  ${c ?? ''}\n`);
 writeFileSync(
   new URL('./results.json', import.meta.url),
   `${JSON.stringify({ date: new Date().toISOString(), machine, ceiling: result }, null, 2)}\n`,

@@ -6,6 +6,7 @@ import { createDiscordAdapter } from '../adapters/discord/index.ts';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { createTelegramAdapter } from '../adapters/telegram/index.ts';
 import type { Config } from './config.ts';
+import { COMMAND_MENU } from './core/commands.ts';
 import type { Adapter } from './core/contract.ts';
 import { Router } from './core/router.ts';
 import { TurnRunner } from './core/turn.ts';
@@ -53,7 +54,15 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
     for (const adapter of adapters) report[adapter.platform] = await adapter.health();
     return report;
   };
-  const services = createServices(config, { ...deps, health });
+  const services = createServices(config, {
+    ...deps,
+    health,
+    directSender: async (platform, userId, text) => {
+      const adapter = adapters.find((a) => a.platform === platform);
+      if (!adapter) throw new Error(`${platform} is not configured`);
+      for (const chunk of adapter.render(text)) await adapter.sendDirect(userId, chunk);
+    },
+  });
   const { redis, inbox, queue, observer } = services;
   let worker: TurnWorker | undefined;
   let router: Router | undefined;
@@ -132,8 +141,13 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
     if (router) {
       const { accept } = router;
       for (const adapter of adapters) {
-        await adapter.start(async (message) => {
-          await accept(message);
+        await adapter.start({
+          message: async (message) => {
+            await accept(message);
+          },
+          command: (request) => services.commands.handle(adapter.platform, request),
+          menu: COMMAND_MENU,
+          adminIds: config.admins.filter((a) => a.platform === adapter.platform).map((a) => a.id),
         });
       }
     }
@@ -167,6 +181,6 @@ function createAdapters(config: Config, log: Logger): Adapter[] {
     );
   }
   if (config.discord) adapters.push(createDiscordAdapter({ ...config.discord, log }));
-  if (config.slack) adapters.push(createSlackAdapter({ ...config.slack, log }));
+  if (config.slack) adapters.push(createSlackAdapter({ ...config.slack, command: config.slackCommand, log }));
   return adapters;
 }

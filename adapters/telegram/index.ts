@@ -12,12 +12,14 @@ import type {
   Capabilities,
   Health,
   HttpRoute,
+  Inbound,
+  MenuCommand,
   Receiver,
   SendOptions,
 } from '../../src/core/contract.ts';
 import { ConfigError, PlatformError } from '../../src/core/errors.ts';
 import type { Logger } from '../../src/logger.ts';
-import { renderTelegram, TELEGRAM_MAX_MESSAGE } from './format.ts';
+import { plainTelegram, renderTelegram, TELEGRAM_MAX_MESSAGE } from './format.ts';
 import { normalizeTelegramMessage } from './normalize.ts';
 
 /** A typing indicator lasts 5 s on Telegram; renew a little before. */
@@ -50,7 +52,7 @@ class TelegramAdapter implements Adapter {
     maxMessageLength: TELEGRAM_MAX_MESSAGE,
     typing: true,
     typingRenewMs: TELEGRAM_TYPING_RENEW_MS,
-    format: 'plain',
+    format: 'telegram-html',
   };
   readonly routes: HttpRoute[] = [];
   readonly #o: TelegramAdapterOptions;
@@ -118,9 +120,10 @@ class TelegramAdapter implements Adapter {
     this.#log.info({ username: this.#bot.botInfo.username }, 'telegram bot ready');
   }
 
-  async start(receive: Receiver): Promise<void> {
-    this.#receive = receive;
+  async start(inbound: Inbound): Promise<void> {
+    this.#receive = inbound.message;
     this.#stop = new AbortController();
+    await this.#registerMenu(inbound);
     if (this.#o.webhook) {
       await this.#bot.api.setWebhook(this.#o.webhook.url, {
         secret_token: this.#o.webhook.secret,
@@ -134,6 +137,31 @@ class TelegramAdapter implements Adapter {
     this.#mode = 'polling';
     this.#loop = this.#poll(this.#stop.signal);
     this.#log.info('telegram long polling started');
+  }
+
+  /**
+   * The command menu: everyone sees the commands anyone may use; each admin, in their private chat
+   * with the bot, sees all of them. A menu that cannot be set is logged, never fatal.
+   */
+  async #registerMenu({ menu, adminIds }: Inbound): Promise<void> {
+    const commands = (list: readonly MenuCommand[]) =>
+      list.map((c) => ({ command: c.name, description: c.description }));
+    try {
+      await this.#bot.api.setMyCommands(commands(menu.filter((c) => !c.adminOnly)));
+    } catch (err) {
+      this.#log.warn({ err }, 'telegram command menu not set');
+    }
+    for (const id of adminIds) {
+      try {
+        await this.#bot.api.setMyCommands(commands(menu), { scope: { type: 'chat', chat_id: Number(id) } });
+      } catch (err) {
+        // Telegram knows a private chat only once the admin has written to the bot.
+        this.#log.warn(
+          { err, admin: id },
+          'telegram admin command menu not set (has the admin started the bot?)',
+        );
+      }
+    }
   }
 
   /**
@@ -221,16 +249,29 @@ class TelegramAdapter implements Adapter {
   }
 
   async send(address: Address, text: string, options: SendOptions = {}): Promise<void> {
+    const params = {
+      ...(address.thread && { message_thread_id: Number(address.thread) }),
+      ...(options.replyTo && {
+        reply_parameters: { message_id: Number(options.replyTo), allow_sending_without_reply: true },
+      }),
+    };
     try {
-      await this.#bot.api.sendMessage(address.channel, text, {
-        ...(address.thread && { message_thread_id: Number(address.thread) }),
-        ...(options.replyTo && {
-          reply_parameters: { message_id: Number(options.replyTo), allow_sending_without_reply: true },
-        }),
-      });
+      try {
+        await this.#bot.api.sendMessage(address.channel, text, { ...params, parse_mode: 'HTML' });
+      } catch (err) {
+        if (!refusedFormatting(err)) throw err;
+        // Better unformatted than lost: the same chunk, as the text it shows.
+        this.#log.warn({ err }, 'telegram refused the formatting; sending as plain text');
+        await this.#bot.api.sendMessage(address.channel, plainTelegram(text), params);
+      }
     } catch (err) {
       throw toPlatformError(err, 'sendMessage');
     }
+  }
+
+  /** A private chat's id is the user's id. */
+  sendDirect(userId: string, text: string): Promise<void> {
+    return this.send({ channel: userId }, text);
   }
 
   async typing(address: Address): Promise<void> {
@@ -260,6 +301,15 @@ class TelegramAdapter implements Adapter {
           : { ok: false, detail: 'not connected' };
     }
   }
+}
+
+/** Telegram's 400 for HTML it cannot parse ("can't parse entities: Unsupported start tag …"). */
+function refusedFormatting(err: unknown): boolean {
+  return (
+    err instanceof GrammyError &&
+    err.error_code === 400 &&
+    /can't parse entities|unsupported start tag/i.test(err.description)
+  );
 }
 
 /** Maps a grammY failure to the core's `PlatformError`; the message never holds the token. */

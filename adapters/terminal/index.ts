@@ -3,7 +3,7 @@
  * conversation (`cli:<user>`), answered through the same router, queue and worker as any chat.
  */
 import { createInterface } from 'node:readline';
-import type { Adapter, Capabilities, IncomingMessage, Receiver } from '../../src/core/contract.ts';
+import type { Adapter, Capabilities, Inbound, IncomingMessage } from '../../src/core/contract.ts';
 import { splitText } from '../../src/core/split.ts';
 
 /** Long enough for any answer; the terminal wraps lines itself. */
@@ -33,7 +33,8 @@ export function createTerminalAdapter(options: TerminalAdapterOptions): Adapter 
     capabilities,
     routes: [],
     async init() {},
-    async start(receive: Receiver) {
+    async start(inbound: Inbound) {
+      const receive = inbound.message;
       const lines = createInterface({ input, terminal: false });
       let count = 0;
       // Hand lines in one after another, so they are stored in the order typed.
@@ -62,6 +63,9 @@ export function createTerminalAdapter(options: TerminalAdapterOptions): Adapter 
     render: (markdown) => splitText(markdown, TERMINAL_MAX_MESSAGE),
     async send(_address, text) {
       output.write(`agent> ${text}\n`);
+    },
+    async sendDirect(_userId, text) {
+      output.write(`bridge> ${text}\n`);
     },
     async typing() {},
     async setWorking() {},

@@ -5,7 +5,7 @@
  */
 import { fillNotice, type Notices } from '../notices.ts';
 import type { AdminNotifier } from './admin-notifier.ts';
-import type { Platform } from './contract.ts';
+import type { CommandRequest, MenuCommand, Platform } from './contract.ts';
 import type { Conversations } from './conversations.ts';
 import { creditsText, type Reports, statusText } from './reports.ts';
 
@@ -25,6 +25,13 @@ export const COMMANDS: Record<
 export function isCommandName(name: string): name is CommandName {
   return Object.hasOwn(COMMANDS, name);
 }
+
+/** The commands as a platform menu. */
+export const COMMAND_MENU: readonly MenuCommand[] = (Object.keys(COMMANDS) as CommandName[]).map((name) => ({
+  name,
+  description: COMMANDS[name].description,
+  adminOnly: COMMANDS[name].who === 'admin',
+}));
 
 /** One command call, from a chat message or a platform's slash command. */
 export interface CommandCall {
@@ -66,6 +73,12 @@ export class Commands {
   /** The commands this caller may use, for menus and `help`. */
   available(call: Omit<CommandCall, 'name' | 'thread'>): CommandName[] {
     return (Object.keys(COMMANDS) as CommandName[]).filter((name) => this.allowed({ ...call, name }));
+  }
+
+  /** Runs a command from a platform's own command feature; an unknown name gets the help text. */
+  handle(platform: Platform, request: CommandRequest): Promise<string> {
+    const name = request.name.toLowerCase();
+    return this.run({ ...request, platform, name: isCommandName(name) ? name : 'help' });
   }
 
   /** Runs the command and returns the text to answer with; a caller without the right gets "not allowed". */

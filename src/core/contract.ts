@@ -95,6 +95,43 @@ export interface HttpRoute {
 /** Receives every normalized message; resolves once it is stored durably (or deliberately dropped). */
 export type Receiver = (message: IncomingMessage) => Promise<void>;
 
+/** One bridge command from a platform's own command feature (Discord slash commands, Slack's slash command). */
+export interface CommandRequest {
+  /** The command's name, lower case, without a slash (`credits`); unknown names get the help text. */
+  name: string;
+  /** The caller's platform user id (admin rights are checked against it on every call). */
+  userId: string;
+  /** The thread the command was given in: what `reset` forgets. */
+  thread: string;
+  /** Where it was given. */
+  chatType: 'direct' | 'group';
+}
+
+/** Runs a bridge command; resolves with the answer (Markdown) to show to the caller only. */
+export type CommandHandler = (request: CommandRequest) => Promise<string>;
+
+/** A command offered in a platform's command menu. */
+export interface MenuCommand {
+  /** Name without a slash, lower case. */
+  name: string;
+  /** One line shown in the menu. */
+  description: string;
+  /** Offered to admins only, where the platform can scope a menu per user. */
+  adminOnly: boolean;
+}
+
+/** What the core gives an adapter that receives. */
+export interface Inbound {
+  /** Stores a message; the adapter confirms it to the platform only after this resolves. */
+  message: Receiver;
+  /** Runs a command from the platform's own command feature. */
+  command: CommandHandler;
+  /** The commands to register in the platform's menu. */
+  menu: readonly MenuCommand[];
+  /** This platform's admin user ids (`ADMIN_USERS`), for per-user menus. */
+  adminIds: readonly string[];
+}
+
 /** Result of a health probe. */
 export interface Health {
   /** True when the platform is reachable and the adapter is doing its job. */
@@ -116,14 +153,19 @@ export interface Adapter {
   readonly routes: readonly HttpRoute[];
   /** Connects and learns the bot's own identity; no messages are received yet. */
   init(): Promise<void>;
-  /** Starts receiving; each message goes to `receive`, and is confirmed to the platform after it resolves. */
-  start(receive: Receiver): Promise<void>;
+  /**
+   * Starts receiving: each message goes to `inbound.message` and is confirmed to the platform after it
+   * resolves; the platform's own commands go to `inbound.command`; the menu is registered.
+   */
+  start(inbound: Inbound): Promise<void>;
   /** Stops receiving; resolves once no more messages will be handed in. */
   stop(): Promise<void>;
   /** Converts one agent response (Markdown) into message texts in the platform's dialect, each within its limit. */
   render(markdown: string): string[];
   /** Posts one rendered chunk. */
   send(address: Address, text: string, options?: SendOptions): Promise<void>;
+  /** Sends a rendered chunk as a direct message to a user (admin alerts). */
+  sendDirect(userId: string, text: string): Promise<void>;
   /** Shows the typing indicator once (the core renews it every `typingRenewMs`). */
   typing(address: Address): Promise<void>;
   /**

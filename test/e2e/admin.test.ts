@@ -71,6 +71,19 @@ describe('commands', () => {
   });
 });
 
+describe('the Telegram command menu', () => {
+  it('offers everyone the commands anyone may use, and each admin all of them in their own chat', async () => {
+    await fx.start(admins);
+    const scopes = Object.fromEntries(
+      [...fx.telegram.commands].map(([scope, list]) => [scope, list.map((c) => c.command)]),
+    );
+    expect(Object.values(scopes)).toContainEqual(['reset', 'help']);
+    const adminScope = Object.keys(scopes).find((scope) => scope.includes(String(ADMIN)));
+    expect(adminScope).toBeDefined();
+    expect(scopes[adminScope as string]).toEqual(['credits', 'status', 'reset', 'help']);
+  });
+});
+
 describe('credit control', () => {
   it('stops a user at the daily budget without calling the agent, saying when to come back', async () => {
     await fx.start({ USER_DAILY_CREDIT_LIMIT: '30' });
@@ -92,6 +105,22 @@ describe('credit control', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ kind: 'low-balance' });
     expect(String(alerts[0]?.alert)).toMatch(/running low: 990 left \(below 1000\)/);
+    // The Telegram admin gets it as a direct message (the Discord admin's platform is not running).
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(ADMIN).length === 1, 10_000, 'the alert by DM');
+    expect(fx.telegram.sentTo(ADMIN)[0]).toMatch(/^Aksita credits are running low: 990 left \(below 1000\)/);
+    expect(logs.find('admin alert not delivered')).toHaveLength(1);
+  });
+
+  it('alerts admins by DM once per incident when the API key is refused', async () => {
+    fx.aksita.validKeys.clear();
+    await fx.start(admins);
+    for (const chatId of [11, 12]) fx.telegram.userMessage({ chatId, text: 'hello' });
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(ADMIN).length === 1, 10_000, 'the alert by DM');
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(12).length === 1, 10_000, 'the second notice');
+    expect(fx.telegram.sentTo(ADMIN)).toHaveLength(1);
+    expect(fx.telegram.sentTo(ADMIN)[0]).toMatch(
+      /refused messages \(401\): the Aksita API key is missing, invalid or revoked/,
+    );
   });
 });
 

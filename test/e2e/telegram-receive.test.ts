@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createTelegramAdapter } from '../../adapters/telegram/index.ts';
-import type { Adapter, IncomingMessage } from '../../src/core/contract.ts';
+import type { Adapter, Inbound, IncomingMessage, Receiver } from '../../src/core/contract.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram.ts';
 import { LogCapture } from '../support/bridge.ts';
@@ -13,6 +13,11 @@ import { LogCapture } from '../support/bridge.ts';
 let telegram: FakeTelegram;
 const adapters: Adapter[] = [];
 const logs = new LogCapture();
+
+/** Only messages: these tests are about receiving. */
+function inbound(message: Receiver): Inbound {
+  return { message, command: async () => '', menu: [], adminIds: [] };
+}
 
 function adapter(): Adapter {
   const log = createLogger({ level: 'debug', secrets: [telegram.token] }, logs);
@@ -40,11 +45,13 @@ it('hands an update in again when storing it failed, and confirms it only after'
   let calls = 0;
   const receiver = adapter();
   await receiver.init();
-  await receiver.start(async (message) => {
-    calls++;
-    if (calls === 1) throw new Error('Redis is not answering');
-    received.push(message);
-  });
+  await receiver.start(
+    inbound(async (message) => {
+      calls++;
+      if (calls === 1) throw new Error('Redis is not answering');
+      received.push(message);
+    }),
+  );
   const { updateId } = telegram.userMessage({ chatId: 1, text: 'keep me' });
   await telegram.waitFor(() => received.length === 1, 10_000, 'the update stored');
   expect(calls).toBe(2);
@@ -57,10 +64,12 @@ it('leaves an update unconfirmed when the receiver stops before storing it', asy
   const first = adapter();
   await first.init();
   let attempts = 0;
-  await first.start(async () => {
-    attempts++;
-    throw new Error('Redis is not answering');
-  });
+  await first.start(
+    inbound(async () => {
+      attempts++;
+      throw new Error('Redis is not answering');
+    }),
+  );
   const { updateId } = telegram.userMessage({ chatId: 2, text: 'do not lose me' });
   await telegram.waitFor(() => attempts >= 1, 10_000, 'a first attempt');
   await first.stop();
@@ -69,9 +78,11 @@ it('leaves an update unconfirmed when the receiver stops before storing it', asy
   const received: IncomingMessage[] = [];
   const second = adapter();
   await second.init();
-  await second.start(async (message) => {
-    received.push(message);
-  });
+  await second.start(
+    inbound(async (message) => {
+      received.push(message);
+    }),
+  );
   await telegram.waitFor(() => received.length === 1, 10_000, 'the update at the next receiver');
   expect(received[0]?.text).toBe('do not lose me');
 });
@@ -90,13 +101,15 @@ it('stores a batch chat by chat in order, and confirms it only when every update
   telegram.userMessage({ chatId: 2, text: 'b1' });
   telegram.userMessage({ chatId: 1, text: 'a2' });
   const last = telegram.userMessage({ chatId: 2, text: 'b2' });
-  await receiver.start(async (message) => {
-    if (message.text === 'a1') {
-      await gate;
-      if (failuresLeft-- > 0) throw new Error('Redis is not answering');
-    }
-    stored.push(message.text ?? '');
-  });
+  await receiver.start(
+    inbound(async (message) => {
+      if (message.text === 'a1') {
+        await gate;
+        if (failuresLeft-- > 0) throw new Error('Redis is not answering');
+      }
+      stored.push(message.text ?? '');
+    }),
+  );
   // Chat 2 is stored while chat 1's first update is still pending, and nothing is confirmed yet.
   await telegram.waitFor(() => stored.includes('b2'), 10_000, "chat 2's updates");
   expect(stored).toEqual(['b1', 'b2']);
