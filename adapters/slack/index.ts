@@ -1,14 +1,16 @@
 /**
  * The Slack adapter (Bolt). Receives the Events API over the bridge's HTTP server (`POST
  * /slack/events`, signed with the signing secret) or over Socket Mode (with an app-level token), and
- * acknowledges an event to Slack only after the router has stored it. Posts each chunk with
- * `chat.postMessage` into the message's thread, marks the user's message with a reaction while the
- * agent works, and maps Web API failures to `PlatformError` (`ratelimited` → `retryAfterMs`).
+ * acknowledges an event to Slack only after the router has stored it. Serves the slash command
+ * (`commands.ts`). Posts each chunk with `chat.postMessage` into the message's thread (or, for admin
+ * alerts, into the user's DM), marks the user's message with a reaction while the agent works, and
+ * maps Web API failures to `PlatformError` (`ratelimited` → `retryAfterMs`).
  */
 import { App, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
-import type { Adapter, Address, Capabilities, Health, HttpRoute, Receiver } from '../../src/core/contract.ts';
+import type { Adapter, Address, Capabilities, Health, HttpRoute, Inbound } from '../../src/core/contract.ts';
 import { ConfigError, PlatformError } from '../../src/core/errors.ts';
 import type { Logger } from '../../src/logger.ts';
+import { registerSlashCommand, SLACK_COMMAND_ACK_MS, SLACK_DEFAULT_COMMAND } from './commands.ts';
 import { renderSlack, SLACK_MAX_MESSAGE } from './format.ts';
 import { normalizeSlackEvent, type SlackBotIdentity } from './normalize.ts';
 import { EventsApiReceiver, HeldAckSocketModeReceiver } from './receiver.ts';
@@ -40,6 +42,12 @@ export interface SlackAdapterOptions {
   apiUrl: string;
   /** Reaction shown while the agent works; null: none. */
   workingReaction: string | null;
+  /** The slash command as created in the app settings (`SLACK_COMMAND`). Default `/aksita`. */
+  command?: string;
+  /** How long a command's answer may take before "Working on it…" is sent instead, ms. Default 2 500. */
+  commandAckMs?: number;
+  /** The fetch that posts late command answers to Slack's `response_url`. Default: global fetch. */
+  fetch?: typeof fetch;
   /** Logger. */
   log: Logger;
 }
@@ -65,7 +73,7 @@ class SlackAdapter implements Adapter {
   readonly #app: App;
   readonly #socket: HeldAckSocketModeReceiver | undefined;
   #identity: SlackBotIdentity | undefined;
-  #receive: Receiver | undefined;
+  #inbound: Inbound | undefined;
   readonly #inFlight = new Set<Promise<void>>();
   #mode: 'idle' | 'events' | 'socket' = 'idle';
   #socketConnected = false;
@@ -95,7 +103,7 @@ class SlackAdapter implements Adapter {
         this.#socketConnected = true;
       });
       this.#socket.client.on('close', () => {
-        if (this.#socketConnected && this.#receive)
+        if (this.#socketConnected && this.#inbound)
           this.#log.warn('slack socket mode connection lost; reconnecting');
         this.#socketConnected = false;
       });
@@ -126,6 +134,18 @@ class SlackAdapter implements Adapter {
     const onEvent = async ({ body }: { body: unknown }) => this.#onEvent(body);
     this.#app.event('message', onEvent);
     this.#app.event('app_mention', onEvent);
+    registerSlashCommand(this.#app, {
+      name: options.command ?? SLACK_DEFAULT_COMMAND,
+      ackWithinMs: options.commandAckMs ?? SLACK_COMMAND_ACK_MS,
+      handler: () => this.#inbound?.command,
+      render: (markdown) => this.render(markdown),
+      teamId: () => this.#identity?.teamId ?? '',
+      track: (work) => {
+        this.#track(work).catch((err: unknown) => this.#log.warn({ err }, 'slack background work failed'));
+      },
+      log: this.#log,
+      ...(options.fetch && { fetch: options.fetch }),
+    });
     this.#app.error(async (error) => {
       this.#log.error({ err: error }, 'slack event not stored; Slack will deliver it again');
       throw error;
@@ -155,8 +175,9 @@ class SlackAdapter implements Adapter {
     this.#log.info({ team: this.#identity.teamId, botUserId: this.#identity.userId }, 'slack bot ready');
   }
 
-  async start(receive: Receiver): Promise<void> {
-    this.#receive = receive;
+  /** Starts receiving messages (to `inbound.message`) and slash commands (to `inbound.command`). */
+  async start(inbound: Inbound): Promise<void> {
+    this.#inbound = inbound;
     if (!this.#socket) {
       this.#mode = 'events';
       this.#log.info({ path: SLACK_EVENTS_PATH }, 'slack events API receiving');
@@ -165,7 +186,7 @@ class SlackAdapter implements Adapter {
     try {
       await this.#app.start();
     } catch (err) {
-      this.#receive = undefined;
+      this.#inbound = undefined;
       const code = err instanceof webApi.WebAPIPlatformError ? String(err.data.error) : undefined;
       throw new ConfigError(
         code !== undefined && !TRANSIENT_ERRORS.has(code)
@@ -178,7 +199,7 @@ class SlackAdapter implements Adapter {
   }
 
   async stop(): Promise<void> {
-    this.#receive = undefined;
+    this.#inbound = undefined;
     await this.#socket?.client.disconnect();
     await Promise.allSettled([...this.#inFlight]);
     this.#mode = 'idle';
@@ -186,16 +207,20 @@ class SlackAdapter implements Adapter {
 
   /** One `message` or `app_mention` event: normalized and handed to the router; resolves once stored. */
   async #onEvent(body: unknown): Promise<void> {
-    const receive = this.#receive;
-    if (!this.#identity || !receive) throw new Error('the Slack adapter is not receiving');
+    const inbound = this.#inbound;
+    if (!this.#identity || !inbound) throw new Error('the Slack adapter is not receiving');
     const message = normalizeSlackEvent(body, this.#identity);
     if (!message) return;
-    const stored = receive(message);
-    this.#inFlight.add(stored);
+    await this.#track(inbound.message(message));
+  }
+
+  /** Work `stop` waits for: messages being stored, command answers being posted. */
+  async #track(work: Promise<void>): Promise<void> {
+    this.#inFlight.add(work);
     try {
-      await stored;
+      await work;
     } finally {
-      this.#inFlight.delete(stored);
+      this.#inFlight.delete(work);
     }
   }
 
@@ -215,6 +240,14 @@ class SlackAdapter implements Adapter {
     } catch (err) {
       throw toPlatformError(err, 'chat.postMessage');
     }
+  }
+
+  /**
+   * Posts into the user's DM with the app: `chat.postMessage` to a user id opens it (Slack answers
+   * with the DM's `D…` channel id).
+   */
+  async sendDirect(userId: string, text: string): Promise<void> {
+    await this.send({ channel: userId }, text);
   }
 
   /** Slack has no typing indicator for bots. */

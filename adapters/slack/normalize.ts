@@ -16,8 +16,19 @@ type Loose = Record<string, unknown>;
 const USER_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
 /** A Slack timestamp: seconds, a dot, microseconds. It is also the message's id within its channel. */
 const TS = /^\d{1,12}\.\d{1,9}$/;
-/** Slack ids: upper-case letters and digits. */
-const ID = /^[A-Z0-9]{2,32}$/;
+/** Slack ids (`U…`, `C…`, `T…`): upper-case letters and digits. */
+export const SLACK_ID = /^[A-Z0-9]{2,32}$/;
+/**
+ * The bridge's commands, which a DM may give as its whole text (`credits`, `/Help`): the same names
+ * as the slash command's words. Anything else, and every word in a channel, goes to the agent.
+ */
+const DM_COMMANDS = new Set(['credits', 'status', 'reset', 'help']);
+
+/** The command a DM's whole text names (trimmed, any case, an optional leading `/`), if any. */
+function dmCommand(text: string | null): { name: string; args: string } | undefined {
+  const name = text?.trim().replace(/^\//, '').toLowerCase();
+  return name !== undefined && DM_COMMANDS.has(name) ? { name, args: '' } : undefined;
+}
 
 function record(value: unknown): Loose | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Loose) : undefined;
@@ -29,7 +40,7 @@ function str(value: unknown): string | undefined {
 
 function id(value: unknown): string | undefined {
   const s = str(value);
-  return s !== undefined && ID.test(s) ? s : undefined;
+  return s !== undefined && SLACK_ID.test(s) ? s : undefined;
 }
 
 function ts(value: unknown): string | undefined {
@@ -44,7 +55,7 @@ function mentionPattern(userId: string): RegExp {
 
 /** Removes every mention of the bot and undoes Slack's escaping of `&`, `<`, `>`. */
 function cleanText(raw: string, botUserId: string): string {
-  return (ID.test(botUserId) ? raw.replace(mentionPattern(botUserId), ' ') : raw)
+  return (SLACK_ID.test(botUserId) ? raw.replace(mentionPattern(botUserId), ' ') : raw)
     .trim()
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
@@ -82,7 +93,7 @@ function normalize(body: unknown, bot: SlackBotIdentity): IncomingMessage | null
   const direct = type === 'message' ? event.channel_type === 'im' : channel.startsWith('D');
   if (type === 'app_mention' && direct) return null;
   const raw = typeof event.text === 'string' ? event.text : '';
-  const mentionsBot = ID.test(bot.userId) && mentionPattern(bot.userId).test(raw);
+  const mentionsBot = SLACK_ID.test(bot.userId) && mentionPattern(bot.userId).test(raw);
   // A mention in a channel arrives twice (`app_mention` and `message`, same ts): the app_mention answers it.
   if (type === 'message' && !direct && mentionsBot) return null;
 
@@ -103,6 +114,7 @@ function normalize(body: unknown, bot: SlackBotIdentity): IncomingMessage | null
   }
 
   const text = raw === '' ? null : cleanText(raw, bot.userId);
+  const command = direct ? dmCommand(text) : undefined;
   return {
     id: `slack:${team}:${channel}:${messageTs}`,
     platform: 'slack',
@@ -113,6 +125,7 @@ function normalize(body: unknown, bot: SlackBotIdentity): IncomingMessage | null
     addressed,
     ...(followUp && { followUp: true }),
     text,
+    ...(command && { command }),
     user: { id: user, displayName: displayName(event, user) },
     sentAt: Math.round(Number(messageTs) * 1000),
   };
@@ -122,8 +135,10 @@ function normalize(body: unknown, bot: SlackBotIdentity): IncomingMessage | null
  * Turns one Events API envelope (`event_callback` with a `message` or `app_mention` event) into an
  * `IncomingMessage`, or `null` when the bridge ignores it: written by a bot (this one included), an
  * edit, delete or other service subtype, the `message` copy of a channel mention (its `app_mention`
- * carries it), or malformed. The id `slack:<team>:<channel>:<ts>` is the same for both copies of a
- * mention and for Slack's retries. Never throws, whatever the input.
+ * carries it), or malformed. A DM whose whole text is a command word (`credits`, `/help`) carries it
+ * as `command`, so the router runs it in order with the DM's other messages. The id
+ * `slack:<team>:<channel>:<ts>` is the same for both copies of a mention and for Slack's retries.
+ * Never throws, whatever the input.
  */
 export function normalizeSlackEvent(body: unknown, bot: SlackBotIdentity): IncomingMessage | null {
   try {

@@ -1,9 +1,11 @@
 /**
- * Bolt receivers that acknowledge an event to Slack only once the bridge has stored it. Bolt's own
- * `App.processEvent` calls `ack()` for Events API envelopes *before* it runs the listeners, and its
- * receivers answer Slack on that call; here `ack()` only records the answer, which goes out after
- * `processEvent` resolved (the listeners, and so the router, are done). A listener failure answers
- * non-2xx (HTTP) or leaves the envelope unacknowledged (Socket Mode), and Slack delivers it again.
+ * Bolt receivers that acknowledge an event to Slack only once the bridge has stored it (and a slash
+ * command once its listener acked, with the answer as the HTTP response body or the ack's payload).
+ * Bolt's own `App.processEvent` calls `ack()` for Events API envelopes *before* it runs the
+ * listeners, and its receivers answer Slack on that call; here `ack()` only records the answer, which
+ * goes out after `processEvent` resolved (the listeners, and so the router, are done). A listener
+ * failure answers non-2xx (HTTP) or leaves the envelope unacknowledged (Socket Mode), and Slack
+ * delivers it again.
  */
 import {
   type App,
@@ -45,8 +47,9 @@ export interface EventsApiReceiverOptions {
 
 /**
  * The Events API over the bridge's own HTTP server: `handle` takes the web-standard request of
- * `POST /slack/events`, does what Bolt's HTTPReceiver does (ssl_check, signature and staleness check,
- * url_verification, retry headers) and answers once the event was processed.
+ * `POST /slack/events` (JSON events, form-encoded slash commands), does what Bolt's HTTPReceiver does
+ * (ssl_check, signature and staleness check, url_verification, retry headers) and answers once the
+ * event was processed: 200 with the body the listener acked with, 404 when no listener acked.
  */
 export class EventsApiReceiver implements Receiver {
   #app: App | undefined;

@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSlackAdapter } from '../../adapters/slack/index.ts';
-import type { IncomingMessage } from '../../src/core/contract.ts';
+import type { Inbound, IncomingMessage, Receiver } from '../../src/core/contract.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type FakeSlack, slackSignature, startFakeSlack } from '../fakes/slack.ts';
 import { eventually, spawnBridge } from '../support/bridge.ts';
@@ -40,12 +40,21 @@ async function start(overrides: Record<string, string> = {}) {
   return { ...started, events: `http://127.0.0.1:${started.bridge.port}/slack/events` };
 }
 
+/** What the bridge hands an adapter that receives, around a message receiver of the test's own. */
+const inbound = (message: Receiver): Inbound => ({
+  message,
+  command: async () => 'not used here',
+  menu: [],
+  adminIds: [],
+});
+
 const DM = 'D0DM00001';
 const CHANNEL = 'C0CHAN001';
 
 describe('direct messages', () => {
   it('posts each response element as its own message, in order, and tells the agent it is Slack', async () => {
-    fx.aksita.reply = (message) => [`Hello! You said: *${message}*`, 'What else can I do for you?'];
+    // Markdown from the agent, mrkdwn in Slack: **bold** is *bold* there.
+    fx.aksita.reply = (message) => [`Hello! You said: **${message}**`, 'What else can I do for you?'];
     const { events } = await start();
     expect(await slack.sendEvent(events, slack.dm({ text: 'hi there' }))).toBe(200);
     await slack.waitFor(() => slack.postedTo(DM).length === 2, 10_000, 'two replies');
@@ -295,10 +304,12 @@ describe('operations', () => {
     await adapter.init();
     const stored: IncomingMessage[] = [];
     let failing = true;
-    await adapter.start(async (message) => {
-      if (failing) throw new Error('redis is down');
-      stored.push(message);
-    });
+    await adapter.start(
+      inbound(async (message) => {
+        if (failing) throw new Error('redis is down');
+        stored.push(message);
+      }),
+    );
     const route = adapter.routes.find((r) => r.path === '/slack/events');
     if (!route) throw new Error('no events route');
     const body = JSON.stringify(slack.envelope(slack.dm({ text: 'store me' })));
@@ -361,11 +372,13 @@ describe('socket mode', () => {
     await adapter.init();
     const stored: string[] = [];
     let calls = 0;
-    await adapter.start(async (message) => {
-      calls++;
-      if (calls === 1) throw new Error('redis is down');
-      stored.push(message.text ?? '');
-    });
+    await adapter.start(
+      inbound(async (message) => {
+        calls++;
+        if (calls === 1) throw new Error('redis is down');
+        stored.push(message.text ?? '');
+      }),
+    );
     try {
       const lost = slack.dm({ text: 'not stored' });
       const failed = slack.socketEvent(lost);
@@ -408,7 +421,7 @@ describe('socket mode', () => {
       log: createLogger({ level: 'silent', secrets: [] }),
     });
     await adapter.init();
-    await expect(adapter.start(async () => {})).rejects.toThrow(
+    await expect(adapter.start(inbound(async () => {}))).rejects.toThrow(
       /^Slack refused SLACK_APP_TOKEN \(invalid_auth\): /,
     );
     await adapter.stop();

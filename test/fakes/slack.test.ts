@@ -73,6 +73,20 @@ describe('fake Slack Web API', () => {
     expect(slack.posted).toHaveLength(2);
   });
 
+  it("posts to a user id into that user's DM, answering with the DM channel id as Slack does", async () => {
+    const web = client();
+    const sent = await web.chat.postMessage({ channel: 'U0ADMIN01', text: 'alert', mrkdwn: true });
+    expect(sent.channel).toBe('D0ADMIN01');
+    await web.chat.postMessage({ channel: 'D0ADMIN01', text: 'in the same DM' });
+    expect(slack.posted).toMatchObject([
+      { channel: 'D0ADMIN01', toUser: 'U0ADMIN01', text: 'alert', mrkdwn: true },
+      { channel: 'D0ADMIN01', text: 'in the same DM' },
+    ]);
+    expect(slack.dmsTo('U0ADMIN01')).toEqual(['alert', 'in the same DM']);
+    expect(slack.imChannel('U0USER001')).toBe(slack.dm({ text: 'x' }).channel);
+    expect(slack.dmsTo('U0USER001')).toEqual([]);
+  });
+
   it('plays scripted failures: ratelimited with Retry-After, error codes, 5xx', async () => {
     const web = client();
     slack.script({ ratelimited: 7 }, { error: 'is_archived' }, { status: 503 });
@@ -183,6 +197,48 @@ describe('fake Slack Events API sender', () => {
     expect(b?.json.event).toMatchObject({ type: 'message', channel_type: 'channel', ts: appMention.ts });
   });
 
+  it('sends slash commands form-encoded and signed like Slack, and returns the JSON answer', async () => {
+    const input = { command: '/aksita', text: 'credits', userId: 'U0USER001', channelId: 'C0CHAN001' };
+    const sent = await slack.slashCommand(url, input);
+    expect(sent).toMatchObject({ status: 200, body: null });
+    await slack.slashCommand(url, input, { badSignature: true });
+    expect(received.map((r) => valid(r))).toEqual([true, false]);
+    const [first] = received;
+    expect(first?.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(Object.fromEntries(new URLSearchParams(first?.body))).toMatchObject({
+      command: '/aksita',
+      text: 'credits',
+      user_id: 'U0USER001',
+      channel_id: 'C0CHAN001',
+      channel_name: 'general',
+      team_id: slack.teamId,
+      response_url: sent.responseUrl,
+      trigger_id: expect.any(String),
+    });
+    expect(sent.responseUrl.startsWith(`${slack.url}/commands/`)).toBe(true);
+    expect(slack.slashPayload({ ...input, channelId: 'D0DM00001' }).channel_name).toBe('directmessage');
+  });
+
+  it('records what is posted to a response_url, and refuses a post without text', async () => {
+    const { responseUrl } = await slack.slashCommand(url, {
+      command: '/aksita',
+      text: '',
+      userId: 'U0USER001',
+      channelId: 'D0DM00001',
+    });
+    const post = (body: unknown) =>
+      fetch(responseUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await post({ response_type: 'ephemeral', text: 'late answer' })).status).toBe(200);
+    expect((await post({ response_type: 'ephemeral' })).status).toBe(400);
+    expect(slack.responses).toEqual([
+      { url: responseUrl, body: { response_type: 'ephemeral', text: 'late answer' }, at: expect.any(Number) },
+    ]);
+  });
+
   it('sends the url_verification challenge', async () => {
     const result = await slack.urlVerification(url, 'challenge-123');
     expect(result.status).toBe(200);
@@ -213,6 +269,37 @@ describe('fake Slack Socket Mode', () => {
       const id = slack.socketEvent(slack.dm({ text: 'over the socket' }));
       await slack.waitFor(() => slack.socketAcks.includes(id), 5_000, 'the ack');
       expect(seen).toEqual(['over the socket']);
+      // A plain ack carries an empty payload.
+      expect(slack.socketAckPayloads.get(id)).toEqual({});
+    } finally {
+      await receiver.client.disconnect();
+    }
+  });
+});
+
+describe('fake Slack Socket Mode slash commands', () => {
+  it('delivers slash_commands envelopes and records the payload of their ack', async () => {
+    const receiver = new SocketModeReceiver({
+      appToken: slack.appToken,
+      logLevel: webApi.LogLevel.ERROR,
+      installerOptions: { clientOptions: { slackApiUrl: slack.apiUrl } },
+    });
+    receiver.client.on('slash_commands', async ({ ack, body }) => {
+      await ack({ response_type: 'ephemeral', text: `you said ${body.text}` });
+    });
+    await receiver.client.start();
+    try {
+      const { envelopeId } = slack.socketCommand({
+        command: '/aksita',
+        text: 'help',
+        userId: 'U0USER001',
+        channelId: 'D0DM00001',
+      });
+      await slack.waitFor(() => slack.socketAcks.includes(envelopeId), 5_000, 'the ack');
+      expect(slack.socketAckPayloads.get(envelopeId)).toEqual({
+        response_type: 'ephemeral',
+        text: 'you said help',
+      });
     } finally {
       await receiver.client.disconnect();
     }

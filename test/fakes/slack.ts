@@ -3,8 +3,10 @@
  * `slackApiUrl` (`POST <apiUrl><method>`, form or JSON parameters, `Authorization: Bearer <token>`,
  * answers `{ok:true,…}` or `{ok:false,error}` with HTTP 200, and 429 + `Retry-After` for
  * `ratelimited`), an Events API sender that builds real `event_callback` envelopes and signs them
- * with the signing secret, and a Socket Mode endpoint (`apps.connections.open` + a WebSocket that
- * says hello, delivers envelopes and takes acks). No logging; O(1) work per request.
+ * with the signing secret, slash commands sent the same way (form-encoded) with a `response_url`
+ * endpoint that records the late answers, and a Socket Mode endpoint (`apps.connections.open` + a
+ * WebSocket that says hello, delivers envelopes and takes acks). `chat.postMessage` to a user id posts
+ * into that user's DM with the app, as Slack does. No logging; O(1) work per request.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -25,7 +27,10 @@ export type PostStep =
 
 /** A message the bot posted. */
 export interface Posted {
+  /** The channel it landed in: a user's DM channel (`D…`) when it was posted to a user id. */
   channel: string;
+  /** The user id it was posted to (`chat.postMessage` with `channel: U…`), when it was. */
+  toUser?: string;
   text: string;
   threadTs?: string;
   mrkdwn?: boolean;
@@ -48,6 +53,31 @@ export interface ReactionCall {
 
 /** A Slack event as it sits inside an envelope's `event` field. */
 export type SlackEvent = Record<string, unknown> & { type: string };
+
+/** A POST to a slash command's `response_url`. */
+export interface CommandResponse {
+  /** The `response_url` it went to. */
+  url: string;
+  /** The JSON body (`{ response_type, text }`). */
+  body: Record<string, unknown>;
+  at: number;
+}
+
+/** A slash command invocation, as `slashCommand` and `socketCommand` send it. */
+export interface SlashCommandInput {
+  /** The command, e.g. `/aksita`. */
+  command: string;
+  /** What the user typed after it. */
+  text: string;
+  userId: string;
+  channelId: string;
+  /** Default: `directmessage` for a `D…` channel, else `general`. */
+  channelName?: string;
+  /** Default: the fake's team. */
+  teamId?: string;
+  /** Default: a fresh URL on the fake (see `responses`). */
+  responseUrl?: string;
+}
 
 export interface SendOptions {
   /** Sets `X-Slack-Retry-Num` (and `X-Slack-Retry-Reason: http_timeout`). */
@@ -84,6 +114,14 @@ export interface FakeSlack extends FakeSlackOptions {
   readonly calls: Map<string, number>;
   /** Socket Mode envelope ids the client acknowledged. */
   readonly socketAcks: string[];
+  /** The payload of each Socket Mode ack by envelope id (`{}` for a plain ack; a command's answer). */
+  readonly socketAckPayloads: Map<string, unknown>;
+  /** Every POST to a `response_url` of this fake, in order. */
+  readonly responses: CommandResponse[];
+  /** The DM channel (`D…`) between the app and `userId`: the same one `dm` defaults to. */
+  imChannel(userId: string): string;
+  /** Texts posted into the DM of `userId`, whether addressed by user id or by DM channel id. */
+  dmsTo(userId: string): string[];
   /** Texts posted in `channel` (and, when given, in the thread `threadTs`). */
   postedTo(channel: string, threadTs?: string): string[];
   /** The bot's reactions currently on a message. */
@@ -118,6 +156,19 @@ export interface FakeSlack extends FakeSlackOptions {
   sendEvent(url: string, event: SlackEvent, options?: SendOptions): Promise<number>;
   /** Signs and POSTs any raw body as JSON to `url`. */
   post(url: string, body: string, options?: SendOptions): Promise<Response>;
+  /** The form fields of a slash command request (also the Socket Mode payload). */
+  slashPayload(input: SlashCommandInput): Record<string, string>;
+  /**
+   * Signs and POSTs a slash command to `url` as Slack does (form-encoded); resolves with the HTTP
+   * status and the parsed JSON body (`null` when empty or not JSON).
+   */
+  slashCommand(
+    url: string,
+    input: SlashCommandInput,
+    options?: SendOptions,
+  ): Promise<{ status: number; body: Record<string, unknown> | null; responseUrl: string }>;
+  /** Delivers a slash command over Socket Mode (`slash_commands`); returns its envelope id. */
+  socketCommand(input: SlashCommandInput): { envelopeId: string; responseUrl: string };
   /** Sends Slack's `url_verification` challenge. */
   urlVerification(url: string, challenge: string): Promise<{ status: number; body: string }>;
   /** Whether a Socket Mode client is connected (hello sent). */
@@ -155,6 +206,7 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
   const wss = new WebSocketServer({ noServer: true });
   let seq = 0;
   let lastTs = 0;
+  let responseUrls = 0;
 
   /** A fresh, strictly increasing Slack timestamp. */
   const nextTs = (): string => {
@@ -195,10 +247,12 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
       sendRaw(res, step.status, 'text/plain', 'upstream error');
       return HANDLED;
     }
+    // A user id opens (or finds) that user's DM with the app, and the message lands there.
+    const toUser = /^[UW][A-Z0-9]+$/.test(p.channel ?? '') ? p.channel : undefined;
     const error =
       step && 'error' in step
         ? step.error
-        : !/^[CDG][A-Z0-9]+$/.test(p.channel ?? '')
+        : !toUser && !/^[CDG][A-Z0-9]+$/.test(p.channel ?? '')
           ? 'channel_not_found'
           : !p.text && !p.blocks
             ? 'no_text'
@@ -209,11 +263,12 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
       attempt.error = error;
       return { ok: false, error };
     }
-    const channel = p.channel as string;
+    const channel = toUser ? fake.imChannel(toUser) : (p.channel as string);
     const text = p.text ?? '';
     const ts = nextTs();
     fake.posted.push({
       channel,
+      ...(toUser && { toUser }),
       text,
       ...(p.thread_ts && { threadTs: p.thread_ts }),
       ...(p.mrkdwn !== undefined && { mrkdwn: p.mrkdwn === 'true' }),
@@ -244,6 +299,7 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'POST' && (req.url ?? '').startsWith('/commands/')) return commandResponse(req, res);
     const match = /^\/api\/([a-zA-Z.]+)$/.exec((req.url ?? '').split('?')[0] ?? '');
     const raw = await readBody(req);
     if (req.method !== 'POST' || !match) return sendJson(res, 404, { ok: false, error: 'unknown_method' });
@@ -262,6 +318,14 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
     sendJson(res, 200, body.ok === false ? body : { ok: true, ...body });
   }
 
+  /** A POST to a `response_url`: JSON, recorded; Slack answers `ok`. */
+  async function commandResponse(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = safeJson(await readBody(req));
+    if (!body || typeof body.text !== 'string') return sendRaw(res, 400, 'text/plain', 'no_text');
+    fake.responses.push({ url: `${fake.url}${req.url ?? ''}`, body, at: Date.now() });
+    sendRaw(res, 200, 'text/plain', 'ok');
+  }
+
   const server = await listen(handle);
   server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!(req.url ?? '').startsWith('/link')) return socket.destroy();
@@ -270,7 +334,9 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
       ws.on('close', () => sockets.delete(ws));
       ws.on('message', (data) => {
         const ack = safeJson(String(data));
-        if (typeof ack?.envelope_id === 'string') fake.socketAcks.push(ack.envelope_id);
+        if (typeof ack?.envelope_id !== 'string') return;
+        fake.socketAcks.push(ack.envelope_id);
+        if (ack.payload !== undefined) fake.socketAckPayloads.set(ack.envelope_id, ack.payload);
       });
       ws.send(
         JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0FAKE001' } }),
@@ -283,11 +349,15 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
     return { type, ts, event_ts: ts, team: o.teamId, client_msg_id: randomUUID(), ...fields };
   };
 
-  const sign = (body: string, opts: SendOptions): Record<string, string> => {
+  const sign = (
+    body: string,
+    opts: SendOptions,
+    contentType = 'application/json',
+  ): Record<string, string> => {
     const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
     const signature = slackSignature(opts.signingSecret ?? o.signingSecret, timestamp, body);
     return {
-      'Content-Type': 'application/json',
+      'Content-Type': contentType,
       'X-Slack-Request-Timestamp': String(timestamp),
       'X-Slack-Signature': opts.badSignature
         ? signature.replace(/.$/, (c) => (c === '0' ? '1' : '0'))
@@ -308,6 +378,13 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
     reactions: [],
     calls: new Map(),
     socketAcks: [],
+    socketAckPayloads: new Map(),
+    responses: [],
+    imChannel: (userId) => (userId === 'U0USER001' ? 'D0DM00001' : `D${userId.slice(1)}`),
+    dmsTo: (userId) =>
+      fake.posted
+        .filter((p) => p.toUser === userId || p.channel === fake.imChannel(userId))
+        .map((p) => p.text),
     postedTo: (channel, threadTs) =>
       fake.posted
         .filter((p) => p.channel === channel && (threadTs === undefined || p.threadTs === threadTs))
@@ -318,7 +395,7 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
     },
     gate: () => gates.gate(),
     waitFor,
-    dm: ({ user = 'U0USER001', text, channel = 'D0DM00001', threadTs, files }) =>
+    dm: ({ user = 'U0USER001', text, channel = fake.imChannel(user), threadTs, files }) =>
       event({
         channel,
         user,
@@ -381,6 +458,48 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
       const res = await fake.post(url, JSON.stringify(fake.envelope(e)), opts);
       await res.arrayBuffer();
       return res.status;
+    },
+    slashPayload: (input) => ({
+      token: 'verification-token-unused',
+      team_id: input.teamId ?? o.teamId,
+      team_domain: 'fake-team',
+      channel_id: input.channelId,
+      channel_name: input.channelName ?? (input.channelId.startsWith('D') ? 'directmessage' : 'general'),
+      user_id: input.userId,
+      user_name: 'ana',
+      command: input.command,
+      text: input.text,
+      api_app_id: 'A0FAKE001',
+      is_enterprise_install: 'false',
+      response_url: input.responseUrl ?? `${fake.url}/commands/${o.teamId}/${++responseUrls}/${randomUUID()}`,
+      trigger_id: `${Date.now()}.${randomUUID().slice(0, 8)}`,
+    }),
+    slashCommand: async (url, input, opts = {}) => {
+      const payload = fake.slashPayload(input);
+      const body = new URLSearchParams(payload).toString();
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: sign(body, opts, 'application/x-www-form-urlencoded'),
+        body,
+      });
+      const text = await res.text();
+      return {
+        status: res.status,
+        body: text ? (safeJson(text) ?? null) : null,
+        responseUrl: payload.response_url as string,
+      };
+    },
+    socketCommand: (input) => {
+      const envelopeId = randomUUID();
+      const payload = fake.slashPayload(input);
+      const message = {
+        envelope_id: envelopeId,
+        payload,
+        type: 'slash_commands',
+        accepts_response_payload: true,
+      };
+      for (const ws of sockets) ws.send(JSON.stringify(message));
+      return { envelopeId, responseUrl: payload.response_url as string };
     },
     urlVerification: async (url, challenge) => {
       const body = JSON.stringify({

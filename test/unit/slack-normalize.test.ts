@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readSlashCommand } from '../../adapters/slack/commands.ts';
 import { normalizeSlackEvent, type SlackBotIdentity } from '../../adapters/slack/normalize.ts';
 
 const bot: SlackBotIdentity = { userId: 'U0BOT0001', botId: 'B0BOT0001', teamId: 'T0TEAM001' };
@@ -211,10 +212,84 @@ describe('normalizeSlackEvent', () => {
     );
   });
 
+  it('turns a DM that is exactly a command word into that command, in any case, with or without a slash', () => {
+    for (const [text, name] of [
+      ['credits', 'credits'],
+      ['  Status ', 'status'],
+      ['/reset', 'reset'],
+      ['HELP', 'help'],
+    ] as const) {
+      expect(normalize(dm({ text }))).toMatchObject({ command: { name, args: '' }, chatType: 'direct' });
+    }
+    // In a thread of the DM too: `reset` there forgets that thread's conversation.
+    expect(normalize(dm({ text: 'reset', thread_ts: '1764000000.000001' }))?.command?.name).toBe('reset');
+  });
+
+  it('leaves other DM texts, and command words in channels, to the agent', () => {
+    for (const text of ['credits please', 'what are my credits?', 'start', '/ help', 'help!']) {
+      expect(normalize(dm({ text }))?.command).toBeUndefined();
+    }
+    expect(normalize(dm({ text: '', subtype: 'file_share', files: [{}] }))?.command).toBeUndefined();
+    expect(normalize(mention({ text: '<@U0BOT0001> credits' }))).toMatchObject({ text: 'credits' });
+    expect(normalize(mention({ text: '<@U0BOT0001> credits' }))?.command).toBeUndefined();
+    expect(normalize(inChannel({ text: 'help' }))?.command).toBeUndefined();
+  });
+
   it('produces plain JSON', () => {
     for (const raw of [dm(), mention(), inChannel({ thread_ts: '1764000000.000001' })]) {
       const message = normalize(raw);
       expect(JSON.parse(JSON.stringify(message))).toEqual(message);
     }
+  });
+});
+
+describe('readSlashCommand', () => {
+  const payload = (fields: Record<string, unknown> = {}) => ({
+    command: '/aksita',
+    text: 'credits',
+    user_id: 'U0USER001',
+    channel_id: 'D0DM00001',
+    channel_name: 'directmessage',
+    team_id: 'T0TEAM001',
+    response_url: 'https://hooks.slack.com/commands/T0TEAM001/1/abc',
+    ...fields,
+  });
+  const read = (fields: Record<string, unknown> = {}) => readSlashCommand(payload(fields), 'T0BOT0001');
+
+  it('takes the first word as the command, lower case, and help when there is none', () => {
+    expect(read()).toEqual({
+      request: {
+        name: 'credits',
+        userId: 'U0USER001',
+        thread: 'slack:T0TEAM001:D0DM00001',
+        chatType: 'direct',
+      },
+      responseUrl: 'https://hooks.slack.com/commands/T0TEAM001/1/abc',
+    });
+    expect(read({ text: '  Status  now ' })?.request.name).toBe('status');
+    expect(read({ text: '' })?.request.name).toBe('help');
+    expect(read({ text: '   ' })?.request.name).toBe('help');
+    expect(read({ text: undefined })?.request.name).toBe('help');
+  });
+
+  it('keys the thread like a message in that channel, and tells DMs from channels', () => {
+    expect(read({ channel_id: 'C0CHAN001', channel_name: 'general' })?.request).toMatchObject({
+      thread: 'slack:T0TEAM001:C0CHAN001',
+      chatType: 'group',
+    });
+    // A DM is known by its channel name or by its D… id.
+    expect(read({ channel_name: 'privategroup' })?.request.chatType).toBe('direct');
+    expect(read({ channel_id: 'C0CHAN001', channel_name: 'directmessage' })?.request.chatType).toBe('direct');
+    expect(read({ channel_id: 'G0GROUP01', channel_name: 'mpdm-ana--ben-1' })?.request.chatType).toBe(
+      'group',
+    );
+    expect(read({ team_id: undefined })?.request.thread).toBe('slack:T0BOT0001:D0DM00001');
+  });
+
+  it('refuses a payload without a user or channel, and ignores a response_url that is not http', () => {
+    expect(read({ user_id: undefined })).toBeNull();
+    expect(read({ channel_id: 'not an id' })).toBeNull();
+    expect(read({ response_url: 'file:///etc/passwd' })?.responseUrl).toBeUndefined();
+    expect(() => readSlashCommand({}, '')).not.toThrow();
   });
 });
