@@ -1,20 +1,18 @@
 /**
  * The Discord adapter (discord.js). `init` checks the token over REST and learns the bot's id;
  * `start` connects the gateway and hands every MESSAGE_CREATE to the router, retrying until it is
- * stored (the gateway never delivers a message twice), one channel at a time so order holds. Sending,
- * typing and thread starts go over REST only, so a worker-only process never opens the gateway.
- * REST failures map to `PlatformError`: 4xx permanent, 5xx and network transient, long rate limits
- * `retryAfterMs` (short ones discord.js waits out itself).
+ * stored (the gateway never delivers a message twice), one channel at a time so order holds; it also
+ * registers the slash commands and answers them (`commands.ts`). Sending, direct messages, typing and
+ * thread starts go over REST only, so a worker-only process never opens the gateway. REST failures
+ * map to `PlatformError` (`rest.ts`); short rate limits discord.js waits out itself.
  */
 import {
   Client,
   DiscordAPIError,
   Events,
   GatewayIntentBits,
-  HTTPError,
   Options,
   Partials,
-  RateLimitError,
   REST,
   Routes,
   Status,
@@ -25,14 +23,17 @@ import type {
   Capabilities,
   Health,
   HttpRoute,
+  Inbound,
   IncomingMessage,
   Receiver,
   SendOptions,
 } from '../../src/core/contract.ts';
-import { ConfigError, PlatformError } from '../../src/core/errors.ts';
+import { ConfigError, type PlatformError } from '../../src/core/errors.ts';
 import type { Logger } from '../../src/logger.ts';
+import { DiscordCommands, registerCommands } from './commands.ts';
 import { DISCORD_MAX_MESSAGE, renderDiscord } from './format.ts';
 import { type DiscordBotContext, type DiscordChannelInfo, inspectDiscordMessage } from './normalize.ts';
+import { describe, isPermanent, NO_PINGS, toPlatformError } from './rest.ts';
 
 /** Discord shows "typing…" for 10 s; renew a little before. */
 const DISCORD_TYPING_RENEW_MS = 8_000;
@@ -47,8 +48,8 @@ const DISALLOWED_INTENTS = 4014;
 const AUTHENTICATION_FAILED = 4004;
 /** Users and guild members discord.js keeps in memory, each. */
 const CACHED_PEOPLE = 1_000;
-/** Never ping anyone from an agent's answer, not even the user replied to. */
-const NO_PINGS = { parse: [], replied_user: false };
+/** DM channel ids remembered for `sendDirect`, by user. */
+const CACHED_DM_CHANNELS = 1_000;
 
 export const MESSAGE_CONTENT_HELP =
   'Discord refused the Message Content intent (gateway close 4014 "Disallowed intent(s)"): enable the Message Content intent in the Discord developer portal → your application → Bot → Privileged Gateway Intents, then start again (a bot in 100 or more servers also needs Discord to approve it)';
@@ -94,6 +95,9 @@ class DiscordAdapter implements Adapter {
   #bot: DiscordBotContext | undefined;
   #client: Client | undefined;
   #receive: Receiver | undefined;
+  #commands: DiscordCommands | undefined;
+  /** DM channel id by user id, oldest first (a DM channel never changes). */
+  readonly #dmChannels = new Map<string, string>();
   #stop = new AbortController();
   /** The tail of each channel's chain of messages being handed in, by channel id. */
   readonly #chains = new Map<string, Promise<void>>();
@@ -135,8 +139,15 @@ class DiscordAdapter implements Adapter {
     }
   }
 
-  async start(receive: Receiver): Promise<void> {
-    this.#receive = receive;
+  async start(inbound: Inbound): Promise<void> {
+    this.#receive = inbound.message;
+    const commands = new DiscordCommands({
+      rest: this.#rest,
+      command: inbound.command,
+      render: (markdown) => this.render(markdown),
+      log: this.#log,
+    });
+    this.#commands = commands;
     this.#stop = new AbortController();
     this.#lastClose = undefined;
     const client = new Client({
@@ -158,6 +169,7 @@ class DiscordAdapter implements Adapter {
     });
     client.on(Events.Raw, (packet: { t?: string; d?: unknown }) => {
       if (packet.t === 'MESSAGE_CREATE') this.#onMessage(packet.d);
+      else if (packet.t === 'INTERACTION_CREATE') commands.onInteraction(packet.d);
     });
     // While `start` runs, a failure is its rejection (one clear message), not a log line.
     let connected = false;
@@ -189,6 +201,9 @@ class DiscordAdapter implements Adapter {
     }
     connected = true;
     this.#log.info({ guilds: client.guilds.cache.size }, 'discord gateway connected');
+    // A bot's application id is its user id; READY says so too.
+    const applicationId = client.application?.id ?? this.#bot?.id;
+    if (applicationId) await registerCommands(this.#rest, applicationId, inbound.menu, this.#log);
   }
 
   #startError(err: unknown): ConfigError {
@@ -306,7 +321,9 @@ class DiscordAdapter implements Adapter {
     this.#stop.abort();
     await client?.destroy();
     await Promise.all(this.#chains.values());
+    await this.#commands?.settle();
     this.#receive = undefined;
+    this.#commands = undefined;
   }
 
   render(markdown: string): string[] {
@@ -328,6 +345,28 @@ class DiscordAdapter implements Adapter {
     } catch (err) {
       throw this.#toPlatformError(err, 'send message');
     }
+  }
+
+  async sendDirect(userId: string, text: string): Promise<void> {
+    await this.send({ channel: await this.#dmChannel(userId) }, text);
+  }
+
+  /** The DM channel with a user, opened once (`POST /users/@me/channels`) and remembered. */
+  async #dmChannel(userId: string): Promise<string> {
+    const known = this.#dmChannels.get(userId);
+    if (known) return known;
+    let channel: { id: string };
+    try {
+      channel = (await this.#rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as {
+        id: string;
+      };
+    } catch (err) {
+      throw this.#toPlatformError(err, 'open DM');
+    }
+    this.#dmChannels.set(userId, channel.id);
+    const oldest = this.#dmChannels.keys().next().value;
+    if (this.#dmChannels.size > CACHED_DM_CHANNELS && oldest !== undefined) this.#dmChannels.delete(oldest);
+    return channel.id;
   }
 
   async typing(address: Address): Promise<void> {
@@ -355,24 +394,10 @@ class DiscordAdapter implements Adapter {
 
   /** Maps a REST failure; the message never holds the token. */
   #toPlatformError(err: unknown, what: string): PlatformError {
-    if (err instanceof RateLimitError) {
-      return new PlatformError(`discord ${what}: rate limited on ${err.route}`, {
-        retryAfterMs: err.retryAfter,
-      });
-    }
-    if (err instanceof DiscordAPIError) {
-      // discord.js forgets the token after a 401; keep it, so a later send says 401 again.
-      if (err.status === 401) this.#rest.setToken(this.#o.token);
-      return new PlatformError(`discord ${what}: ${err.status} ${err.code} ${err.message}`, {
-        permanent: isPermanent(err),
-      });
-    }
-    return new PlatformError(`discord ${what}: ${describe(err)}`);
+    // discord.js forgets the token after a 401; keep it, so a later send says 401 again.
+    if (err instanceof DiscordAPIError && err.status === 401) this.#rest.setToken(this.#o.token);
+    return toPlatformError(err, what);
   }
-}
-
-function isPermanent(err: unknown): boolean {
-  return err instanceof DiscordAPIError && err.status >= 400 && err.status < 500 && err.status !== 429;
 }
 
 /** A thread name from the question: its first line, at most 80 characters. */
@@ -380,17 +405,6 @@ function threadName(message: IncomingMessage): string {
   const line = (message.text ?? '').split('\n', 1)[0]?.trim() ?? '';
   const name = line.length > 80 ? `${line.slice(0, 79)}…` : line;
   return name || `Chat with ${message.user.displayName}`.slice(0, 100);
-}
-
-function describe(err: unknown): string {
-  if (err instanceof DiscordAPIError) return `${err.status} ${err.message}`;
-  if (err instanceof HTTPError) return `${err.status} ${err.message}`;
-  if (err instanceof Error) {
-    const { code, cause } = err as { code?: unknown; cause?: { code?: unknown } };
-    const network = typeof code === 'string' ? code : cause?.code;
-    return typeof network === 'string' ? `network error (${network})` : err.message;
-  }
-  return String(err);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,8 +1,9 @@
 /**
  * Pure: one gateway MESSAGE_CREATE payload (the raw JSON, as Discord sends it) → the core's
- * `IncomingMessage`, or `null` when the bridge ignores it. Never throws, whatever the input.
+ * `IncomingMessage`, and one INTERACTION_CREATE of a slash command → a `CommandRequest`; `null` when
+ * the bridge ignores it. Never throws, whatever the input.
  */
-import type { IncomingMessage } from '../../src/core/contract.ts';
+import type { CommandRequest, IncomingMessage } from '../../src/core/contract.ts';
 
 /** What the normalizer needs to know about the bot and its settings. */
 export interface DiscordBotContext {
@@ -206,4 +207,50 @@ export function normalizeDiscordMessage(
   channel?: DiscordChannelInfo,
 ): IncomingMessage | null {
   return inspectDiscordMessage(raw, bot, channel)?.message ?? null;
+}
+
+/** A slash command from INTERACTION_CREATE: what to run, and what the answer is sent with. */
+export interface DiscordCommandCall {
+  /** The interaction's id (acknowledged with it). */
+  id: string;
+  /** The interaction's token: valid 15 minutes, never logged. */
+  token: string;
+  /** The application the interaction belongs to (its webhook edits the answer). */
+  applicationId: string;
+  /** The command for the core: thread key and chat type as a message in that channel would get. */
+  request: CommandRequest;
+}
+
+/** Interaction type APPLICATION_COMMAND and command type CHAT_INPUT (a slash command). */
+const APPLICATION_COMMAND = 2;
+const CHAT_INPUT = 1;
+
+/**
+ * Normalizes an INTERACTION_CREATE payload of a slash command. The caller is `member.user` in a guild
+ * and `user` in a DM; a DM (no `guild_id`) is a `direct` chat. `null` for every other interaction
+ * (buttons, autocomplete, context menus, pings) and for malformed payloads.
+ */
+export function normalizeDiscordCommand(raw: unknown): DiscordCommandCall | null {
+  const d = record(raw);
+  const data = record(d?.data);
+  if (d?.type !== APPLICATION_COMMAND || data?.type !== CHAT_INPUT) return null;
+  const id = snowflake(d.id);
+  const applicationId = snowflake(d.application_id);
+  const token = str(d.token);
+  const name = str(data.name)?.toLowerCase();
+  const channelId = snowflake(record(d.channel)?.id) ?? snowflake(d.channel_id);
+  const guildId = snowflake(d.guild_id);
+  const userId = snowflake(record(record(d.member)?.user)?.id) ?? snowflake(record(d.user)?.id);
+  if (!id || !applicationId || !token || !name || !channelId || !userId) return null;
+  return {
+    id,
+    token,
+    applicationId,
+    request: {
+      name,
+      userId,
+      thread: `discord:${channelId}`,
+      chatType: guildId === undefined ? 'direct' : 'group',
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { createDiscordAdapter, MESSAGE_CONTENT_HELP } from '../../adapters/discord/index.ts';
-import type { IncomingMessage } from '../../src/core/contract.ts';
+import type { Inbound, IncomingMessage } from '../../src/core/contract.ts';
 import { PlatformError } from '../../src/core/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord.ts';
@@ -293,19 +293,28 @@ describe('the adapter on its own', () => {
       log,
       ...(maxRateLimitWaitMs !== undefined && { maxRateLimitWaitMs }),
     });
+  /** What the core hands `start`: here only messages matter. */
+  const inbound = (message: Inbound['message']): Inbound => ({
+    message,
+    command: async () => 'no commands here',
+    menu: [],
+    adminIds: [],
+  });
 
   it('hands a message in again until it is stored, keeping the next one behind it', async () => {
     const adapter = adapterFor();
     await adapter.init();
     const stored: string[] = [];
     let failures = 0;
-    await adapter.start(async (message: IncomingMessage) => {
-      if (message.text === 'one' && failures < 2) {
-        failures++;
-        throw new Error('redis is down');
-      }
-      stored.push(message.text ?? '');
-    });
+    await adapter.start(
+      inbound(async (message: IncomingMessage) => {
+        if (message.text === 'one' && failures < 2) {
+          failures++;
+          throw new Error('redis is down');
+        }
+        stored.push(message.text ?? '');
+      }),
+    );
     try {
       discord.userMessage({ channelId: DM, content: 'one' });
       discord.userMessage({ channelId: DM, content: 'two' });
@@ -322,7 +331,7 @@ describe('the adapter on its own', () => {
     expect((await adapter.health()).ok).toBe(false);
     await adapter.init();
     expect(await adapter.health()).toEqual({ ok: true, detail: 'sending only' });
-    await adapter.start(async () => {});
+    await adapter.start(inbound(async () => {}));
     expect(await adapter.health()).toEqual({ ok: true, detail: 'connected' });
     await adapter.stop();
     expect(discord.connected).toBe(false);

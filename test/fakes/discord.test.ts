@@ -2,7 +2,8 @@
  * The fake Discord behaves like the real one through the real discord.js: login over REST and the
  * gateway, READY and the guild, heartbeats, messages in guilds and DMs, sends with their checks,
  * 429s that discord.js waits out, refusals, threads, resuming a dropped connection, bad tokens and a
- * disallowed Message Content intent.
+ * disallowed Message Content intent; slash commands (registration, interactions, deferred replies and
+ * their edits) and DM channels.
  */
 import {
   ChannelType,
@@ -10,7 +11,9 @@ import {
   DiscordAPIError,
   GatewayIntentBits,
   HTTPError,
+  type Interaction,
   type Message,
+  MessageFlags,
   Partials,
   REST,
   Routes,
@@ -245,5 +248,137 @@ describe('fake Discord through discord.js', () => {
     expect(fake.connected).toBe(false);
     // Without the privileged intent the same bot connects.
     await loggedIn(ALL_INTENTS.filter((i) => i !== GatewayIntentBits.MessageContent));
+  });
+});
+
+describe('fake Discord: slash commands and DMs', () => {
+  const help = { name: 'help', description: 'What this bot does', type: 1, dm_permission: true };
+  const credits = { name: 'credits', description: 'Credit balance and spend', type: 1 };
+  const refusal = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (err: unknown) => err as DiscordAPIError,
+    );
+
+  it("stores the global commands a bulk overwrite sends, keeping each name's id, and refuses invalid ones", async () => {
+    const api = rest();
+    const first = (await api.put(Routes.applicationCommands(fake.bot.id), {
+      body: [help, credits],
+    })) as Array<{
+      id: string;
+      name: string;
+    }>;
+    expect(first.map((c) => c.name)).toEqual(['help', 'credits']);
+    expect(await api.get(Routes.applicationCommands(fake.bot.id))).toEqual(first);
+    await api.put(Routes.applicationCommands(fake.bot.id), { body: [help] });
+    expect(fake.commands).toMatchObject([{ id: first[0]?.id, name: 'help', dm_permission: true, type: 1 }]);
+    const put = (body: unknown, app = fake.bot.id) =>
+      refusal(api.put(Routes.applicationCommands(app), { body }));
+    expect((await put([{ ...help, name: 'Help' }]))?.code).toBe(50035);
+    expect((await put([{ ...help, description: '' }]))?.code).toBe(50035);
+    expect((await put([help, help]))?.code).toBe(50035);
+    expect((await put([help], '123456789012345678'))?.status).toBe(403);
+    expect(fake.commands.map((c) => c.name)).toEqual(['help']);
+  });
+
+  it('dispatches a slash command discord.js understands, and records its deferred ephemeral reply and the edit', async () => {
+    const { client } = await loggedIn();
+    const seen: Interaction[] = [];
+    const failures: unknown[] = [];
+    client.on('interactionCreate', (interaction) => {
+      seen.push(interaction);
+      if (!interaction.isChatInputCommand()) return;
+      (async () => {
+        await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+        await interaction.editReply(`hi ${interaction.user.username}`);
+      })().catch((err: unknown) => failures.push(err));
+    });
+    const { general } = fake.guild.channels;
+    const inGuild = fake.slashCommand({ name: 'help', userId: '333333333333333333', channelId: general });
+    const inDm = fake.slashCommand({
+      name: 'help',
+      userId: '444444444444444444',
+      channelId: '900000000000000002',
+    });
+    await fake.waitFor(() => fake.interactionEdits.length + failures.length === 2, 5_000, 'two edits');
+    expect(failures).toEqual([]);
+    const [guildCall, dmCall] = seen;
+    expect(guildCall?.isChatInputCommand() && guildCall.commandName).toBe('help');
+    expect(guildCall?.guildId).toBe(fake.guild.id);
+    expect(guildCall?.channelId).toBe(general);
+    expect(guildCall?.user.id).toBe('333333333333333333');
+    expect(guildCall?.member).not.toBeNull();
+    expect(dmCall?.guildId).toBeNull();
+    expect(dmCall?.channel?.type).toBe(ChannelType.DM);
+    expect(dmCall?.user.id).toBe('444444444444444444');
+    expect(fake.interactionCallbacks).toHaveLength(2);
+    for (const id of [inGuild.id, inDm.id]) {
+      const callback = fake.interactionCallbacks.find((c) => c.interactionId === id);
+      expect(callback).toMatchObject({ type: 5, flags: 64, status: 204 });
+    }
+    const edits = fake.interactionEdits.map((e) => [e.interactionId, e.content]);
+    expect(edits.sort()).toEqual([
+      [inGuild.id, 'hi user333333333333333333'],
+      [inDm.id, 'hi user444444444444444444'],
+    ]);
+    // The interaction token authorizes these routes: discord.js sends no bot token with them.
+    expect(fake.unknownRoutes).toEqual([]);
+  });
+
+  it('refuses a second response, a late one, a wrong token, and an edit before any response', async () => {
+    const callback = (id: string, token: string) =>
+      refusal(
+        rest().post(Routes.interactionCallback(id, token), {
+          auth: false,
+          body: { type: 5, data: { flags: 64 } },
+        }),
+      );
+    const edit = (token: string) =>
+      refusal(
+        rest().patch(Routes.webhookMessage(fake.bot.id, token), { auth: false, body: { content: 'answer' } }),
+      );
+    const { general } = fake.guild.channels;
+    const call = fake.slashCommand({ name: 'credits', userId: '333333333333333333', channelId: general });
+    expect((await edit(call.token))?.status).toBe(404);
+    expect((await callback(call.id, 'not-the-token'))?.status).toBe(401);
+    expect(await callback(call.id, call.token)).toBeUndefined();
+    expect(await callback(call.id, call.token)).toMatchObject({ status: 400, code: 40060 });
+    expect(await edit(call.token)).toBeUndefined();
+    const late = fake.slashCommand({ name: 'credits', userId: '3', channelId: general, ageMs: 3_001 });
+    expect(await callback(late.id, late.token)).toMatchObject({ status: 404, code: 10062 });
+    fake.interactionTimeoutMs = 10_000;
+    const slow = fake.slashCommand({ name: 'credits', userId: '3', channelId: general, ageMs: 3_001 });
+    expect(await callback(slow.id, slow.token)).toBeUndefined();
+    expect(fake.interactionCallbacks.map((c) => c.status)).toEqual([401, 204, 400, 404, 204]);
+    expect(fake.interactionEdits.map((e) => e.content)).toEqual(['answer']);
+  });
+
+  it('opens one DM channel per user, and refuses to post to a user who accepts no DMs', async () => {
+    const api = rest();
+    const open = async (userId: string) =>
+      (
+        (await api.post(Routes.userChannels(), { body: { recipient_id: userId } })) as {
+          id: string;
+          type: number;
+        }
+      ).id;
+    const ana = await open('555555555555555555');
+    expect(await open('555555555555555555')).toBe(ana);
+    const bo = await open('666666666666666666');
+    expect(bo).not.toBe(ana);
+    expect(fake.dmChannels.map((d) => [d.userId, d.channelId])).toEqual([
+      ['555555555555555555', ana],
+      ['555555555555555555', ana],
+      ['666666666666666666', bo],
+    ]);
+    await api.post(Routes.channelMessages(ana), { body: { content: 'hello Ana' } });
+    fake.dmsClosed.add('666666666666666666');
+    const closed = await refusal(api.post(Routes.channelMessages(bo), { body: { content: 'hello Bo' } }));
+    expect(closed).toMatchObject({ status: 403, code: 50007 });
+    expect(fake.sentTo(ana)).toEqual(['hello Ana']);
+    expect(fake.sentTo(bo)).toEqual([]);
+    // A user who already wrote to the bot gets the DM channel they wrote in.
+    fake.userMessage({ channelId: '900000000000000003', authorId: '777777777777777777', content: 'hi' });
+    expect(await open('777777777777777777')).toBe('900000000000000003');
   });
 });

@@ -4,8 +4,9 @@
  * WebSocket gateway on the same port (`discord-gateway.ts`). Real envelopes: `Authorization: Bot
  * <token>` or 401; errors as `{message, code}` with Discord's codes (10003, 50006, 50013, 50035,
  * 160004); 429 with `retry_after` in the body and `Retry-After`/`X-RateLimit-*` headers, and a repeat
- * 429 for a request that comes back too early. `userMessage` dispatches realistic MESSAGE_CREATEs.
- * No logging; O(1) work per request.
+ * 429 for a request that comes back too early. `userMessage` dispatches realistic MESSAGE_CREATEs;
+ * `slashCommand` an INTERACTION_CREATE, answered through the routes of `discord-interactions.ts`
+ * (commands, interaction callbacks and edits, DM channels). No logging; O(1) work per request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
@@ -24,9 +25,20 @@ import {
   type UserMessageInput,
   userPayload,
 } from './discord-gateway.ts';
-import { type Gate, Gates, listen, readBody, waitFor } from './http.ts';
+import {
+  ApiError,
+  FakeInteractions,
+  formError,
+  type InteractionCallback,
+  type InteractionEdit,
+  type RegisteredCommand,
+  readJson,
+  type SlashCommandInput,
+  writeJson,
+} from './discord-interactions.ts';
+import { type Gate, Gates, listen, waitFor } from './http.ts';
 
-export { Intent, PRIVILEGED_INTENTS, type UserMessageInput };
+export { Intent, PRIVILEGED_INTENTS, type SlashCommandInput, type UserMessageInput };
 
 /** One-shot behaviour for the next `POST /channels/:id/messages` (see `FakeDiscord.script`). */
 export type DiscordSendStep =
@@ -48,6 +60,8 @@ export interface FakeDiscordOptions {
   heartbeatIntervalMs?: number;
   /** Resume window of a dropped session, ms. Default 60 000. */
   resumeWindowMs?: number;
+  /** How long an interaction may wait for its first response, ms. Default 3 000 (Discord's). */
+  interactionTimeoutMs?: number;
 }
 
 /** An accepted message from the bot. */
@@ -87,6 +101,18 @@ export interface FakeDiscord {
   readonly identifies: Identify[];
   readonly resumes: Array<{ sessionId: string; replayed: number; at: number }>;
   readonly closes: Array<{ code: number; by: 'server' | 'client' }>;
+  /** The application's global commands, as last registered (`PUT /applications/:id/commands`). */
+  readonly commands: readonly RegisteredCommand[];
+  /** Every interaction callback request, with the status it got (204 accepted). */
+  readonly interactionCallbacks: readonly InteractionCallback[];
+  /** Accepted edits of interactions' original responses. */
+  readonly interactionEdits: readonly InteractionEdit[];
+  /** Every `POST /users/@me/channels`, with the DM channel it returned. */
+  readonly dmChannels: ReadonlyArray<{ userId: string; channelId: string; at: number }>;
+  /** How long an interaction may wait for its first response, ms; later ones get 404 (10062). */
+  interactionTimeoutMs: number;
+  /** Users who accept no DMs from the bot: posting to their DM channel gets 403 (50007). */
+  readonly dmsClosed: Set<string>;
   /** REST routes the fake does not implement that a client called (`GET /foo`). */
   readonly unknownRoutes: string[];
   /** True while a gateway connection is identified and open. */
@@ -100,6 +126,8 @@ export interface FakeDiscord {
   gate(): Gate;
   /** Dispatches a MESSAGE_CREATE from a user; returns its ids. */
   userMessage(input: UserMessageInput): { id: string; channelId: string; guildId?: string };
+  /** Dispatches INTERACTION_CREATE for a user's slash command; returns its id and token. */
+  slashCommand(input: SlashCommandInput): { id: string; token: string };
   /** A thread a user opened in a guild channel (THREAD_CREATE). */
   createThread(parentId: string, name?: string): string;
   /** Closes the gateway connections from the server side (resumable). */
@@ -110,20 +138,7 @@ export interface FakeDiscord {
   close(): Promise<void>;
 }
 
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: number,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
 const unknownChannel = () => new ApiError(404, 10003, 'Unknown Channel');
-const formError = (field: string, code: string, message: string) =>
-  new ApiError(400, 50035, 'Invalid Form Body', { errors: { [field]: { _errors: [{ code, message }] } } });
 const STEP_ERRORS: Record<number, [number, string]> = {
   400: [50035, 'Invalid Form Body'],
   403: [50013, 'Missing Permissions'],
@@ -168,6 +183,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       (fake.privilegedIntentsAllowed ? 0 : PRIVILEGED_INTENTS),
   });
 
+  const interactions = new FakeInteractions(registry, gateway, () => fake.interactionTimeoutMs);
+
   function appFlags(): number {
     return fake.denyMessageContent ? 0 : ApplicationFlags.GatewayMessageContentLimited;
   }
@@ -175,9 +192,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', base);
     const match = /^\/api\/v(?:9|10)(\/.*)$/.exec(url.pathname);
-    const route = `${req.method} ${match?.[1] ?? url.pathname}`;
+    const route = `${req.method} ${decodeURIComponent(match?.[1] ?? url.pathname)}`;
     try {
-      if (req.headers.authorization !== `Bot ${token}`) throw new ApiError(401, 0, '401: Unauthorized');
+      if (req.headers.authorization !== `Bot ${token}` && !FakeInteractions.open(route)) {
+        throw new ApiError(401, 0, '401: Unauthorized');
+      }
       const body = await readJson(req);
       const result = await dispatch(route, body, req, res);
       if (result === HANDLED) return;
@@ -214,7 +233,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     }
     if (route === 'GET /gateway') return { url: gateway.url };
     if (route === 'GET /users/@me') return bot;
-    if (route === 'GET /applications/@me') return { id: bot.id, name: 'Aksita', flags: appFlags(), bot };
+    if (route === 'GET /applications/@me' || route === 'GET /oauth2/applications/@me') {
+      return { id: bot.id, name: 'Aksita', flags: appFlags(), bot };
+    }
+    const answered = interactions.route(route, body);
+    if (answered) return answered.result;
     let m = /^GET \/channels\/(\d+)$/.exec(route);
     if (m) return channelPayload(channelOf(m[1] as string));
     m = /^POST \/channels\/(\d+)\/typing$/.exec(route);
@@ -283,6 +306,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
 
   function acceptMessage(channelId: string, body: Record<string, unknown>): unknown {
     const channel = channelOf(channelId);
+    if (channel.type === 1 && fake.dmsClosed.has(String(channel.recipient?.id))) {
+      throw new ApiError(403, 50007, 'Cannot send messages to this user');
+    }
     const content = typeof body.content === 'string' ? body.content : '';
     if (content === '') throw new ApiError(400, 50006, 'Cannot send an empty message');
     if (content.length > MAX_CONTENT) {
@@ -386,6 +412,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     identifies: gateway.identifies,
     resumes: gateway.resumes,
     closes: gateway.closes,
+    commands: interactions.commands,
+    interactionCallbacks: interactions.callbacks,
+    interactionEdits: interactions.edits,
+    dmChannels: interactions.dmChannels,
+    interactionTimeoutMs: options.interactionTimeoutMs ?? 3_000,
+    dmsClosed: new Set(),
     unknownRoutes: [],
     get connected() {
       return gateway.connected;
@@ -405,6 +437,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       const id = payload.id as string;
       return { id, channelId: channel.id, ...(channel.guildId && { guildId: channel.guildId }) };
     },
+    slashCommand: (input) => interactions.slashCommand(input),
     createThread(parentId, name = 'A user thread') {
       const id = ids.next();
       openThread(id, channelOf(parentId), name, ids.next());
@@ -446,27 +479,4 @@ function rateHeaders(route: string): Record<string, string> {
 /** Like Discord, one bucket hash per route shape (the channel is the major parameter, not the hash). */
 function bucketOf(route: string): string {
   return `fake-${route.replace(/\d+/g, 'id').replace(/\W+/g, '-')}`;
-}
-
-function writeJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  if (req.method === 'GET') return {};
-  const text = await readBody(req);
-  if (text === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    throw new ApiError(400, 50109, 'The request body contains invalid JSON.');
-  }
 }
