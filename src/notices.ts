@@ -18,7 +18,8 @@ export type NoticeKey =
   | 'overBudget'
   | 'notAllowed'
   | 'resetDone'
-  | 'help';
+  | 'help'
+  | 'commandFailed';
 
 export type Notices = Record<NoticeKey, string>;
 
@@ -34,6 +35,7 @@ const en: Notices = {
   notAllowed: "Sorry, you're not allowed to use that command.",
   resetDone: "Done: I've forgotten our conversation. Your next message starts a new one.",
   help: "I'm an AI assistant: just write your question and I'll answer.\nCommands: {commands}",
+  commandFailed: 'Sorry, that command did not work this time. Please try again in a moment.',
 };
 
 const id: Notices = {
@@ -48,6 +50,7 @@ const id: Notices = {
   notAllowed: 'Maaf, Anda tidak diizinkan memakai perintah itu.',
   resetDone: 'Selesai: percakapan kita sudah saya lupakan. Pesan berikutnya memulai percakapan baru.',
   help: 'Saya asisten AI: tulis saja pertanyaan Anda dan saya akan menjawab.\nPerintah: {commands}',
+  commandFailed: 'Maaf, perintah itu belum berhasil kali ini. Silakan coba lagi sebentar lagi.',
 };
 
 /** The notices in `language`, with the operator's overrides from `file` applied. */

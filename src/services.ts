@@ -123,7 +123,7 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
     }),
     incidents: new Incidents({ redis, prefix, log, notifier }),
     reports,
-    commands: new Commands({ reports, conversations, admins: notifier, notices }),
+    commands: new Commands({ reports, conversations, admins: notifier, notices, log }),
     async close() {
       await queue.close();
       await redis.quit().catch(() => redis.disconnect());

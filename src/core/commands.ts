@@ -3,6 +3,7 @@
  * for anyone in a direct chat (admins only in groups), `help` for everyone. Commands never reach the
  * agent and never cost credits. Admin rights are checked on every call against `ADMIN_USERS`.
  */
+import type { Logger } from '../logger.ts';
 import { fillNotice, type Notices } from '../notices.ts';
 import type { AdminNotifier } from './admin-notifier.ts';
 import type { CommandRequest, MenuCommand, Platform } from './contract.ts';
@@ -49,13 +50,16 @@ export class Commands {
   readonly #conversations: Conversations;
   readonly #admins: AdminNotifier;
   readonly #notices: Notices;
+  readonly #log: Logger;
 
   constructor(options: {
     reports: Reports;
     conversations: Conversations;
     admins: AdminNotifier;
     notices: Notices;
+    log: Logger;
   }) {
+    this.#log = options.log;
     this.#reports = options.reports;
     this.#conversations = options.conversations;
     this.#admins = options.admins;
@@ -76,9 +80,14 @@ export class Commands {
   }
 
   /** Runs a command from a platform's own command feature; an unknown name gets the help text. */
-  handle(platform: Platform, request: CommandRequest): Promise<string> {
+  async handle(platform: Platform, request: CommandRequest): Promise<string> {
     const name = request.name.toLowerCase();
-    return this.run({ ...request, platform, name: isCommandName(name) ? name : 'help' });
+    try {
+      return await this.run({ ...request, platform, name: isCommandName(name) ? name : 'help' });
+    } catch (err) {
+      this.#log.error({ err, platform, command: name }, 'command failed');
+      return this.#notices.commandFailed;
+    }
   }
 
   /** Runs the command and returns the text to answer with; a caller without the right gets "not allowed". */
