@@ -4,6 +4,7 @@
  * the bridge ignores it. Never throws, whatever the input.
  */
 import type { CommandRequest, IncomingMessage } from '../../src/core/contract.ts';
+import { removeTokens } from '../../src/core/text.ts';
 
 /** What the normalizer needs to know about the bot and its settings. */
 export interface DiscordBotContext {
@@ -53,35 +54,6 @@ const snowflake = (v: unknown): string | undefined => {
 };
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const nonEmpty = (v: unknown): boolean => Array.isArray(v) && v.length > 0;
-
-function isBlank(char: string | undefined): boolean {
-  return char === ' ' || char === '\t';
-}
-
-/** Removes every match of `pattern` with the blanks around it, keeping one space between the words it separated. */
-function removeTokens(text: string, pattern: RegExp): string {
-  const pieces: string[] = [];
-  let kept = 0;
-  let removed = false;
-  const keep = (piece: string): void => {
-    if (piece === '') return;
-    const last = pieces.at(-1)?.at(-1);
-    if (removed && last !== undefined && last !== '\n' && piece[0] !== '\n') pieces.push(' ');
-    pieces.push(piece);
-    removed = false;
-  };
-  for (const match of text.matchAll(pattern)) {
-    let start = match.index;
-    let end = start + match[0].length;
-    while (start > kept && isBlank(text[start - 1])) start--;
-    while (isBlank(text[end])) end++;
-    keep(text.slice(kept, start));
-    removed = true;
-    kept = end;
-  }
-  keep(text.slice(kept));
-  return pieces.join('').trim();
-}
 
 /** `<@id>` of other users → `@name`, so the agent reads names rather than ids. */
 function nameUserMentions(text: string, mentions: unknown[]): string {

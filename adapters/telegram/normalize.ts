@@ -1,5 +1,6 @@
 import type { Message } from 'grammy/types';
 import type { IncomingMessage } from '../../src/core/contract.ts';
+import { removeTokens } from '../../src/core/text.ts';
 
 /** The bot's own identity, from `getMe`. */
 export interface TelegramBotIdentity {
@@ -70,34 +71,9 @@ function mentionPattern(username: string): RegExp {
   return new RegExp(`(?<![\\w@])@${escaped}(?!\\w)[,:]?`, 'gi');
 }
 
-function isBlank(char: string | undefined): boolean {
-  return char === ' ' || char === '\t';
-}
-
 /** Removes every mention of the bot with the blanks around it, keeping one space between the words it separated. */
 function removeMentions(text: string, username: string): string {
-  if (username === '') return text.trim();
-  const pieces: string[] = [];
-  let kept = 0;
-  let removed = false;
-  const keep = (piece: string): void => {
-    if (piece === '') return;
-    const last = pieces.at(-1)?.at(-1);
-    if (removed && last !== undefined && last !== '\n' && piece[0] !== '\n') pieces.push(' ');
-    pieces.push(piece);
-    removed = false;
-  };
-  for (const match of text.matchAll(mentionPattern(username))) {
-    let start = match.index;
-    let end = start + match[0].length;
-    while (start > kept && isBlank(text[start - 1])) start--;
-    while (isBlank(text[end])) end++;
-    keep(text.slice(kept, start));
-    removed = true;
-    kept = end;
-  }
-  keep(text.slice(kept));
-  return pieces.join('').trim();
+  return username === '' ? text.trim() : removeTokens(text, mentionPattern(username));
 }
 
 function displayName(from: Loose, userId: number): string {
