@@ -8,11 +8,32 @@
  * WebSocket that says hello, delivers envelopes and takes acks). `chat.postMessage` to a user id posts
  * into that user's DM with the app, as Slack does. No logging; O(1) work per request.
  */
-import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type Gate, Gates, listen, readBody, sendJson, sendRaw, waitFor } from './http.ts';
+import {
+  defaultSlackOptions,
+  eventBuilders,
+  eventsApiMessage,
+  type FakeSlackOptions,
+  type Params,
+  parseParams,
+  type SendOptions,
+  type SlackEvent,
+  type SlackEventBuilders,
+  type SlashCommandInput,
+  safeJson,
+  signedHeaders,
+  slackClock,
+  slashCommandsMessage,
+  slashPayload,
+  urlVerificationBody,
+} from './slack-wire.ts';
+
+export { slackSignature } from './slack-wire.ts';
+export type { FakeSlackOptions, SendOptions, SlackEvent, SlackEventBuilders, SlashCommandInput };
 
 /** One-shot behaviour for the next `chat.postMessage` calls (see `FakeSlack.script`). */
 export type PostStep =
@@ -51,9 +72,6 @@ export interface ReactionCall {
   at: number;
 }
 
-/** A Slack event as it sits inside an envelope's `event` field. */
-export type SlackEvent = Record<string, unknown> & { type: string };
-
 /** A POST to a slash command's `response_url`. */
 export interface CommandResponse {
   /** The `response_url` it went to. */
@@ -63,43 +81,7 @@ export interface CommandResponse {
   at: number;
 }
 
-/** A slash command invocation, as `slashCommand` and `socketCommand` send it. */
-export interface SlashCommandInput {
-  /** The command, e.g. `/aksita`. */
-  command: string;
-  /** What the user typed after it. */
-  text: string;
-  userId: string;
-  channelId: string;
-  /** Default: `directmessage` for a `D…` channel, else `general`. */
-  channelName?: string;
-  /** Default: the fake's team. */
-  teamId?: string;
-  /** Default: a fresh URL on the fake (see `responses`). */
-  responseUrl?: string;
-}
-
-export interface SendOptions {
-  /** Sets `X-Slack-Retry-Num` (and `X-Slack-Retry-Reason: http_timeout`). */
-  retryNum?: number;
-  /** Signs with this secret instead of the fake's. */
-  signingSecret?: string;
-  /** `X-Slack-Request-Timestamp`, epoch seconds. Default now. */
-  timestamp?: number;
-  /** Sends a signature that does not match the body. */
-  badSignature?: boolean;
-}
-
-export interface FakeSlackOptions {
-  token: string;
-  signingSecret: string;
-  appToken: string;
-  teamId: string;
-  botUserId: string;
-  botId: string;
-}
-
-export interface FakeSlack extends FakeSlackOptions {
+export interface FakeSlack extends FakeSlackOptions, SlackEventBuilders {
   /** `http://127.0.0.1:PORT`. */
   readonly url: string;
   /** The Web API base for `slackApiUrl` / `SLACK_API_URL`, with a trailing slash. */
@@ -118,8 +100,6 @@ export interface FakeSlack extends FakeSlackOptions {
   readonly socketAckPayloads: Map<string, unknown>;
   /** Every POST to a `response_url` of this fake, in order. */
   readonly responses: CommandResponse[];
-  /** The DM channel (`D…`) between the app and `userId`: the same one `dm` defaults to. */
-  imChannel(userId: string): string;
   /** Texts posted into the DM of `userId`, whether addressed by user id or by DM channel id. */
   dmsTo(userId: string): string[];
   /** Texts posted in `channel` (and, when given, in the thread `threadTs`). */
@@ -131,27 +111,6 @@ export interface FakeSlack extends FakeSlackOptions {
   /** Holds every chat.postMessage until all gates are released. */
   gate(): Gate;
   waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
-  /** A DM (`channel_type: 'im'`); `files` without text makes a `file_share` with empty text. */
-  dm(input: {
-    user?: string;
-    text: string;
-    channel?: string;
-    threadTs?: string;
-    files?: boolean;
-  }): SlackEvent;
-  /** A mention of the bot in a channel: both events Slack sends for it (same ts). */
-  mention(input: { channel?: string; user?: string; text: string; threadTs?: string }): {
-    appMention: SlackEvent;
-    message: SlackEvent;
-  };
-  /** A reply in a channel thread that does not mention the bot. */
-  threadReply(input: { channel?: string; threadTs: string; user?: string; text: string }): SlackEvent;
-  /** A top-level channel message that does not mention the bot. */
-  channelMessage(input: { channel?: string; user?: string; text: string }): SlackEvent;
-  /** A message from a bot (another one by default, or this bot with `self: true`). */
-  botMessage(input: { channel?: string; text: string; self?: boolean }): SlackEvent;
-  /** The `event_callback` envelope Slack wraps `event` in; the same event always gets the same event_id. */
-  envelope(event: SlackEvent): Record<string, unknown>;
   /** Signs and POSTs the envelope of `event` to `url`; resolves with the HTTP status. */
   sendEvent(url: string, event: SlackEvent, options?: SendOptions): Promise<number>;
   /** Signs and POSTs any raw body as JSON to `url`. */
@@ -180,39 +139,17 @@ export interface FakeSlack extends FakeSlackOptions {
   close(): Promise<void>;
 }
 
-type Params = Record<string, string>;
-
-/** `v0=HMAC-SHA256(secret, "v0:<timestamp>:<body>")`, hex. */
-export function slackSignature(secret: string, timestamp: number, body: string): string {
-  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-}
-
-const defaults: FakeSlackOptions = {
-  token: 'xoxb-1111-2222-FAKEbottoken',
-  signingSecret: 'fake-signing-secret-8f2c1d',
-  appToken: 'xapp-1-A111-2222-FAKEapptoken',
-  teamId: 'T0FAKE001',
-  botUserId: 'U0BOT0001',
-  botId: 'B0BOT0001',
-};
-
 /** Starts a fake Slack on 127.0.0.1 (random port). */
 export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): Promise<FakeSlack> {
-  const o = { ...defaults, ...options };
+  const o = { ...defaultSlackOptions, ...options };
   const steps: PostStep[] = [];
   const gates = new Gates();
   const onMessage = new Map<string, Set<string>>();
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true });
+  const nextTs = slackClock();
   let seq = 0;
-  let lastTs = 0;
   let responseUrls = 0;
-
-  /** A fresh, strictly increasing Slack timestamp. */
-  const nextTs = (): string => {
-    lastTs = Math.max(lastTs + 1, Date.now() * 1000);
-    return `${Math.floor(lastTs / 1e6)}.${String(lastTs % 1e6).padStart(6, '0')}`;
-  };
 
   const methods: Record<string, (p: Params, res: ServerResponse) => Promise<unknown> | unknown> = {
     'auth.test': () => ({
@@ -344,33 +281,9 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
     });
   });
 
-  const event = (fields: Record<string, unknown>, type = 'message'): SlackEvent => {
-    const ts = nextTs();
-    return { type, ts, event_ts: ts, team: o.teamId, client_msg_id: randomUUID(), ...fields };
-  };
-
-  const sign = (
-    body: string,
-    opts: SendOptions,
-    contentType = 'application/json',
-  ): Record<string, string> => {
-    const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
-    const signature = slackSignature(opts.signingSecret ?? o.signingSecret, timestamp, body);
-    return {
-      'Content-Type': contentType,
-      'X-Slack-Request-Timestamp': String(timestamp),
-      'X-Slack-Signature': opts.badSignature
-        ? signature.replace(/.$/, (c) => (c === '0' ? '1' : '0'))
-        : signature,
-      ...(opts.retryNum !== undefined && {
-        'X-Slack-Retry-Num': String(opts.retryNum),
-        'X-Slack-Retry-Reason': 'http_timeout',
-      }),
-    };
-  };
-
   const fake: FakeSlack = {
     ...o,
+    ...eventBuilders(o, nextTs),
     url: server.url,
     apiUrl: `${server.url}/api/`,
     posted: [],
@@ -380,7 +293,6 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
     socketAcks: [],
     socketAckPayloads: new Map(),
     responses: [],
-    imChannel: (userId) => (userId === 'U0USER001' ? 'D0DM00001' : `D${userId.slice(1)}`),
     dmsTo: (userId) =>
       fake.posted
         .filter((p) => p.toUser === userId || p.channel === fake.imChannel(userId))
@@ -395,91 +307,21 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
     },
     gate: () => gates.gate(),
     waitFor,
-    dm: ({ user = 'U0USER001', text, channel = fake.imChannel(user), threadTs, files }) =>
-      event({
-        channel,
-        user,
-        text,
-        channel_type: 'im',
-        user_profile: { display_name: 'ana', real_name: 'Ana Lim', name: 'ana' },
-        ...(threadTs && { thread_ts: threadTs }),
-        ...(files && { subtype: 'file_share', files: [{ id: 'F0FILE001', name: 'photo.png' }] }),
-      }),
-    mention: ({ channel = 'C0CHAN001', user = 'U0USER001', text, threadTs }) => {
-      const appMention = event(
-        {
-          channel,
-          user,
-          text: `<@${o.botUserId}> ${text}`,
-          ...(threadTs && { thread_ts: threadTs }),
-        },
-        'app_mention',
-      );
-      const { type: _type, ...same } = appMention;
-      return { appMention, message: { type: 'message', ...same, channel_type: 'channel' } };
-    },
-    threadReply: ({ channel = 'C0CHAN001', threadTs, user = 'U0USER002', text }) =>
-      event({
-        channel,
-        user,
-        text,
-        thread_ts: threadTs,
-        parent_user_id: 'U0USER001',
-        channel_type: 'channel',
-      }),
-    channelMessage: ({ channel = 'C0CHAN001', user = 'U0USER002', text }) =>
-      event({ channel, user, text, channel_type: 'channel' }),
-    botMessage: ({ channel = 'C0CHAN001', text, self }) =>
-      self
-        ? event({ channel, text, user: o.botUserId, bot_id: o.botId, channel_type: 'channel' })
-        : event({ channel, text, subtype: 'bot_message', bot_id: 'B0OTHER01', channel_type: 'channel' }),
-    envelope: (e) => ({
-      token: 'verification-token-unused',
-      team_id: o.teamId,
-      context_team_id: o.teamId,
-      api_app_id: 'A0FAKE001',
-      event: e,
-      type: 'event_callback',
-      event_id: `Ev${createHash('sha1').update(`${e.type}:${e.channel}:${e.ts}`).digest('hex').slice(0, 10).toUpperCase()}`,
-      event_time: Math.floor(Number(e.event_ts ?? e.ts ?? 0)),
-      authorizations: [
-        {
-          enterprise_id: null,
-          team_id: o.teamId,
-          user_id: o.botUserId,
-          is_bot: true,
-          is_enterprise_install: false,
-        },
-      ],
-      is_ext_shared_channel: false,
-    }),
-    post: (url, body, opts = {}) => fetch(url, { method: 'POST', headers: sign(body, opts), body }),
+    post: (url, body, opts = {}) =>
+      fetch(url, { method: 'POST', headers: signedHeaders(o.signingSecret, body, opts), body }),
     sendEvent: async (url, e, opts = {}) => {
       const res = await fake.post(url, JSON.stringify(fake.envelope(e)), opts);
       await res.arrayBuffer();
       return res.status;
     },
-    slashPayload: (input) => ({
-      token: 'verification-token-unused',
-      team_id: input.teamId ?? o.teamId,
-      team_domain: 'fake-team',
-      channel_id: input.channelId,
-      channel_name: input.channelName ?? (input.channelId.startsWith('D') ? 'directmessage' : 'general'),
-      user_id: input.userId,
-      user_name: 'ana',
-      command: input.command,
-      text: input.text,
-      api_app_id: 'A0FAKE001',
-      is_enterprise_install: 'false',
-      response_url: input.responseUrl ?? `${fake.url}/commands/${o.teamId}/${++responseUrls}/${randomUUID()}`,
-      trigger_id: `${Date.now()}.${randomUUID().slice(0, 8)}`,
-    }),
+    slashPayload: (input) =>
+      slashPayload(o, input, () => `${fake.url}/commands/${o.teamId}/${++responseUrls}/${randomUUID()}`),
     slashCommand: async (url, input, opts = {}) => {
       const payload = fake.slashPayload(input);
       const body = new URLSearchParams(payload).toString();
       const res = await fetch(url, {
         method: 'POST',
-        headers: sign(body, opts, 'application/x-www-form-urlencoded'),
+        headers: signedHeaders(o.signingSecret, body, opts, 'application/x-www-form-urlencoded'),
         body,
       });
       const text = await res.text();
@@ -492,22 +334,12 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
     socketCommand: (input) => {
       const envelopeId = randomUUID();
       const payload = fake.slashPayload(input);
-      const message = {
-        envelope_id: envelopeId,
-        payload,
-        type: 'slash_commands',
-        accepts_response_payload: true,
-      };
-      for (const ws of sockets) ws.send(JSON.stringify(message));
+      const message = slashCommandsMessage(envelopeId, payload);
+      for (const ws of sockets) ws.send(message);
       return { envelopeId, responseUrl: payload.response_url as string };
     },
     urlVerification: async (url, challenge) => {
-      const body = JSON.stringify({
-        token: 'verification-token-unused',
-        challenge,
-        type: 'url_verification',
-      });
-      const res = await fake.post(url, body);
+      const res = await fake.post(url, urlVerificationBody(challenge));
       return { status: res.status, body: await res.text() };
     },
     get socketConnected() {
@@ -515,15 +347,8 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
     },
     socketEvent: (e, opts = {}) => {
       const envelopeId = randomUUID();
-      const message = {
-        envelope_id: envelopeId,
-        payload: fake.envelope(e),
-        type: 'events_api',
-        accepts_response_payload: false,
-        retry_attempt: opts.retryNum ?? 0,
-        retry_reason: opts.retryNum ? 'timeout' : '',
-      };
-      for (const ws of sockets) ws.send(JSON.stringify(message));
+      const message = eventsApiMessage(envelopeId, fake.envelope(e), opts.retryNum);
+      for (const ws of sockets) ws.send(message);
       return envelopeId;
     },
     dropSockets: () => {
@@ -540,22 +365,3 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
 }
 
 const HANDLED = Symbol('handled');
-
-function parseParams(raw: string, contentType: string): Params {
-  if (contentType.startsWith('application/json')) {
-    const parsed = safeJson(raw) ?? {};
-    return Object.fromEntries(
-      Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
-    );
-  }
-  return Object.fromEntries(new URLSearchParams(raw));
-}
-
-function safeJson(raw: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -8,30 +8,38 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BotCommand, MessageEntity, UserFromGetMe } from 'grammy/types';
+import { type Gate, Gates, listen, sendJson, waitFor } from './http.ts';
 import {
   ApiError,
   badRequest,
   boolParam as bool,
+  botCommands,
+  botMessage,
   botParams,
   botUser,
   buildUserMessage,
-  type Gate,
-  Gates,
+  type ChatAction,
+  CONFLICT_HOOK,
+  CONFLICT_POLL,
+  chatAction,
+  chatIdOf,
+  commandsKey,
+  defaultChat,
   intParam as int,
   jsonParam as json,
-  listen,
+  messageText,
+  NOT_BY_DEFAULT,
   type Params,
-  parseHtml,
   type QueuedUpdate,
   rateWait,
-  sendJson,
+  STEP_TEXT,
   strParam as str,
+  tooMany,
   UpdateQueue,
   type UserMessageInput,
-  waitFor,
-} from './http.ts';
+} from './telegram-wire.ts';
 
-export type { MessageEntity, UserMessageInput };
+export type { ChatAction, MessageEntity, UserMessageInput };
 
 /** One-shot behaviour for the next sendMessage call (see `FakeTelegram.script`). */
 export type SendStep =
@@ -70,13 +78,6 @@ export interface SentMessage {
   parseMode?: string;
   at: number;
   messageId: number;
-}
-
-export interface ChatAction {
-  chatId: string;
-  action: string;
-  threadId?: string;
-  at: number;
 }
 
 export interface FakeTelegram {
@@ -134,31 +135,6 @@ type Update = QueuedUpdate['update'];
 type Method = (p: Params, req: IncomingMessage, res: ServerResponse) => unknown;
 
 const HANDLED = Symbol('handled');
-const MAX_MESSAGE = 4096;
-const CONFLICT_POLL =
-  'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running';
-const CONFLICT_HOOK =
-  "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first";
-/** Update types Telegram leaves out while allowed_updates is empty or unset. */
-const NOT_BY_DEFAULT = new Set(['chat_member', 'message_reaction', 'message_reaction_count']);
-const ACTIONS = new Set(
-  'typing upload_photo record_video upload_video record_voice upload_voice upload_document choose_sticker find_location record_video_note upload_video_note'.split(
-    ' ',
-  ),
-);
-const STEP_TEXT: Record<number, string> = {
-  400: 'Bad Request: scripted error',
-  403: 'Forbidden: bot was blocked by the user',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-};
-const tooMany = (n: number) => new ApiError(429, `Too Many Requests: retry after ${n}`, { retry_after: n });
-
-function chatIdOf(p: Params): string {
-  const id = str(p, 'chat_id');
-  if (!id) throw badRequest('chat_id is empty');
-  return id;
-}
 
 /** Starts a fake Telegram Bot API on 127.0.0.1 (random port). */
 export async function startFakeTelegram(options: FakeTelegramOptions = {}): Promise<FakeTelegram> {
@@ -187,15 +163,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     return id;
   }
 
-  function chatObject(chat: string): Record<string, unknown> {
-    const id = Number(chat);
-    const known = chats.get(chat);
-    if (known) return known;
-    if (!Number.isInteger(id)) return { id: -1_001_000_000_001, type: 'channel', title: 'Channel' };
-    return id > 0
-      ? { id, type: 'private', first_name: 'User' }
-      : { id, type: id < -1e12 ? 'supergroup' : 'group', title: 'Chat' };
-  }
+  const chatObject = (chat: string): Record<string, unknown> => chats.get(chat) ?? defaultChat(chat);
 
   function enqueue(update: Update, redelivered: boolean): void {
     queue.add(update, redelivered);
@@ -288,15 +256,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     return true;
   }
 
-  const commandsKey = (p: Params) =>
-    `${JSON.stringify(json<object>(p, 'scope') ?? { type: 'default' })}|${str(p, 'language_code') ?? ''}`;
-
   function setMyCommands(p: Params): unknown {
-    const list = json<BotCommand[]>(p, 'commands');
-    if (!Array.isArray(list) || list.length > 100) throw badRequest('BOT_COMMANDS_TOO_MUCH');
-    const valid = (c: BotCommand) =>
-      /^[a-z0-9_]{1,32}$/.test(String(c?.command)) && /^.{1,256}$/su.test(String(c?.description ?? ''));
-    if (!list.every(valid)) throw badRequest('BOT_COMMAND_INVALID');
+    const list = botCommands(p);
     fake.commands.set(commandsKey(p), list);
     return true;
   }
@@ -338,15 +299,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
 
   function accept(p: Params): unknown {
     const chat = chatIdOf(p);
-    const text = str(p, 'text') ?? '';
-    const parseMode = str(p, 'parse_mode') || undefined;
-    const mode = parseMode?.toLowerCase();
-    if (mode !== undefined && mode !== 'html' && mode !== 'markdown' && mode !== 'markdownv2') {
-      throw badRequest('unsupported parse_mode');
-    }
-    const plain = mode === 'html' ? parseHtml(text) : text;
-    if (plain.trim() === '') throw badRequest('message text is empty');
-    if (plain.length > MAX_MESSAGE) throw badRequest('message is too long');
+    const { text, parseMode, plain } = messageText(p);
     const reply = json<{ message_id?: number; allow_sending_without_reply?: boolean }>(p, 'reply_parameters');
     const replyTo = reply?.message_id ?? int(p, 'reply_to_message_id');
     const lenient = reply?.allow_sending_without_reply ?? bool(p, 'allow_sending_without_reply');
@@ -370,35 +323,16 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     if (replyTo !== undefined) record.replyTo = String(replyTo);
     if (parseMode !== undefined) record.parseMode = parseMode;
     fake.sent.push(record);
-    const chatObj = chatObject(chat);
-    const message: Record<string, unknown> = {
-      message_id: messageId,
-      from: me,
-      chat: chatObj,
-      date: Math.floor(now / 1000),
-      text: plain,
-    };
-    if (threadId !== undefined) message.message_thread_id = threadId;
-    if (threadId !== undefined && chatObj.is_forum) message.is_topic_message = true;
+    const message = botMessage({ messageId, me, chat: chatObject(chat), now, text: plain, threadId });
     lastBotMessage.set(chat, message);
     return message;
-  }
-
-  function sendChatAction(p: Params): unknown {
-    const chatId = chatIdOf(p);
-    const action = str(p, 'action') ?? '';
-    if (!ACTIONS.has(action)) throw badRequest('wrong parameter action in request');
-    const threadId = int(p, 'message_thread_id');
-    const record: ChatAction = { chatId, action, at: Date.now() };
-    if (threadId !== undefined) record.threadId = String(threadId);
-    return fake.actions.push(record) > 0;
   }
 
   const methods: Record<string, Method> = {
     getme: () => me,
     getupdates: (p, _req, res) => getUpdates(p, res),
     sendmessage: sendMessage,
-    sendchataction: sendChatAction,
+    sendchataction: (p) => fake.actions.push(chatAction(p)) > 0,
     setmycommands: setMyCommands,
     deletemycommands: (p) => fake.commands.delete(commandsKey(p)) || true,
     getmycommands: (p) => fake.commands.get(commandsKey(p)) ?? [],

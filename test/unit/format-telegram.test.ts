@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { plainTelegram, renderTelegram, TELEGRAM_MAX_MESSAGE } from '../../adapters/telegram/format.ts';
 import { splitText } from '../../src/core/split.ts';
-import { parseHtml } from '../fakes/http.ts';
+import { parseHtml } from '../fakes/telegram-wire.ts';
 
 /** One message, as the fake Bot API (which parses HTML like Telegram) would accept it. */
 function accepted(html: string): string {
