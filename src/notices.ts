@@ -19,7 +19,8 @@ export type NoticeKey =
   | 'notAllowed'
   | 'resetDone'
   | 'help'
-  | 'commandFailed';
+  | 'commandFailed'
+  | 'answerCut';
 
 export type Notices = Record<NoticeKey, string>;
 
@@ -36,6 +37,7 @@ const en: Notices = {
   resetDone: "Done: I've forgotten our conversation. Your next message starts a new one.",
   help: "I'm an AI assistant: just write your question and I'll answer.\nCommands: {commands}",
   commandFailed: 'Sorry, that command did not work this time. Please try again in a moment.',
+  answerCut: '(The answer was too long, so it was cut short here.)',
 };
 
 const id: Notices = {
@@ -51,6 +53,7 @@ const id: Notices = {
   resetDone: 'Selesai: percakapan kita sudah saya lupakan. Pesan berikutnya memulai percakapan baru.',
   help: 'Saya asisten AI: tulis saja pertanyaan Anda dan saya akan menjawab.\nPerintah: {commands}',
   commandFailed: 'Maaf, perintah itu belum berhasil kali ini. Silakan coba lagi sebentar lagi.',
+  answerCut: '(Jawabannya terlalu panjang, jadi dipotong di sini.)',
 };
 
 /** The notices in `language`, with the operator's overrides from `file` applied. */

@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../logger.ts';
 import type { Inbox, InboxEntry } from '../queue/inbox.ts';
+import { boundQuestion } from './bounds.ts';
 import { isCommandName } from './commands.ts';
 import type { IncomingMessage } from './contract.ts';
 import type { Observer } from './observer.ts';
@@ -69,7 +70,9 @@ export class Router {
     return (await this.#d.hasConversation(message.thread)) ? { ...message, addressed: true } : message;
   }
 
-  #entryFor(message: IncomingMessage): InboxEntry | null {
+  #entryFor(received: IncomingMessage): InboxEntry | null {
+    // A question longer than any chat allows is cut before it is stored.
+    const message = received.text === null ? received : { ...received, text: boundQuestion(received.text) };
     const base = { id: message.id, message, acceptedAt: this.#now() };
     const direct = message.chatType === 'direct';
     if (!direct && this.#d.groupMode === 'mention' && !message.addressed) return null;

@@ -12,6 +12,7 @@ import type { Logger } from '../logger.ts';
 import { fillNotice, type NoticeKey, type Notices, whenText } from '../notices.ts';
 import type { Inbox, InboxEntry } from '../queue/inbox.ts';
 import { backoffDelay } from './backoff.ts';
+import { boundAnswer, MAX_ANSWER_MESSAGES } from './bounds.ts';
 import type { Commands } from './commands.ts';
 import type { Adapter, Platform } from './contract.ts';
 import type { Conversations } from './conversations.ts';
@@ -187,7 +188,7 @@ export class TurnRunner {
         'agent answered',
       );
       if (parts.length === 0) return notice('emptyReply');
-      return { chunks: parts.flatMap((part) => adapter.render(part)) };
+      return { chunks: this.#render(thread, parts, adapter) };
     } catch (err) {
       if (control.abortCalls.aborted) {
         await inbox.bump(thread, 'tries', -1);
@@ -220,6 +221,20 @@ export class TurnRunner {
       );
       return notice('unavailable');
     }
+  }
+
+  /** Renders the answer's parts, cut to the bounds with a note when the agent said too much. */
+  #render(thread: string, parts: string[], adapter: Adapter): string[] {
+    const bounded = boundAnswer(parts);
+    let chunks = bounded.parts.flatMap((part) => adapter.render(part));
+    let truncated = bounded.truncated;
+    if (chunks.length > MAX_ANSWER_MESSAGES) {
+      chunks = chunks.slice(0, MAX_ANSWER_MESSAGES);
+      truncated = true;
+    }
+    if (!truncated) return chunks;
+    this.#d.log.warn({ thread, parts: parts.length }, 'answer too long: cut short');
+    return [...chunks, ...adapter.render(this.#d.notices.answerCut)];
   }
 
   #command(entry: InboxEntry): Promise<string> {
