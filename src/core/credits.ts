@@ -136,7 +136,8 @@ export class CreditLedger {
   /** Balance, spend today / 7 days / 30 days by platform, and the top chats over 30 days. */
   async report(now = Date.now(), top = 5): Promise<CreditReport> {
     const days = Array.from({ length: 30 }, (_, i) => utcDay(now - i * 86_400_000));
-    const pipeline = this.#redis.pipeline();
+    // MULTI, so the temporary union is always deleted with the read (never left without a TTL).
+    const pipeline = this.#redis.multi();
     pipeline.hgetall(`${this.#p}:credits:balance`);
     for (const day of days) pipeline.hgetall(this.#day(day));
     const tmp = `${this.#p}:credits:top-tmp:${now}`;
