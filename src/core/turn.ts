@@ -8,6 +8,7 @@
  * (backoff, a platform's `retry_after`, shutdown) it returns `{ kind: 'wait' }` and the worker
  * turns that into a delayed job.
  */
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { fillNotice, type NoticeKey, type Notices, whenText } from '../notices.ts';
 import type { Inbox, InboxEntry } from '../queue/inbox.ts';
@@ -73,7 +74,12 @@ export interface TurnRunnerDeps {
   random?: () => number;
 }
 
-type Answer = { chunks: string[] } | Extract<TurnOutcome, { kind: 'wait' }>;
+type Answer = { chunks: string[] } | Extract<TurnOutcome, { kind: 'wait' | 'stale' }>;
+
+/** The process's signals plus this run's claim on the thread. */
+interface RunControl extends TurnControl {
+  run: string;
+}
 
 export class TurnRunner {
   readonly #d: TurnRunnerDeps;
@@ -84,22 +90,26 @@ export class TurnRunner {
 
   /** Runs the turn of `thread` owned by `jobId` until its inbox is empty or it must wait. */
   async run(thread: string, jobId: string, control: TurnControl): Promise<TurnOutcome> {
-    if (!(await this.#d.inbox.owns(thread, jobId))) return { kind: 'stale' };
+    // Each run claims the thread anew; a run whose claim was taken over stops at its next step.
+    const run = randomUUID();
+    if (!(await this.#d.inbox.claim(thread, jobId, run))) return { kind: 'stale' };
     this.#d.observer.inFlight(1);
     try {
-      return await this.#drain(thread, jobId, control);
+      return await this.#drain(thread, jobId, { ...control, run });
     } finally {
       this.#d.observer.inFlight(-1);
     }
   }
 
-  async #drain(thread: string, jobId: string, control: TurnControl): Promise<TurnOutcome> {
+  async #drain(thread: string, jobId: string, control: RunControl): Promise<TurnOutcome> {
     const { inbox, log } = this.#d;
     for (;;) {
       if (control.stopping.aborted) return { kind: 'wait', ms: 0, reason: 'shutdown' };
       const raw = await inbox.head(thread);
       if (raw === null) {
-        if ((await inbox.advance(thread, jobId, '')) === 0) return { kind: 'done' };
+        const left = await inbox.advance(thread, jobId, control.run, '');
+        if (left === -1) return { kind: 'stale' };
+        if (left === 0) return { kind: 'done' };
         continue;
       }
       const entry = parseEntry(raw);
@@ -116,7 +126,9 @@ export class TurnRunner {
         const wait = await this.#answerHead(thread, entry, adapter, control);
         if (wait) return wait;
       }
-      if ((await inbox.advance(thread, jobId, raw)) === 0) return { kind: 'done' };
+      const left = await inbox.advance(thread, jobId, control.run, raw);
+      if (left === -1) return { kind: 'stale' };
+      if (left === 0) return { kind: 'done' };
     }
   }
 
@@ -124,7 +136,7 @@ export class TurnRunner {
     thread: string,
     entry: InboxEntry,
     adapter: Adapter,
-    control: TurnControl,
+    control: RunControl,
   ): Promise<TurnOutcome | undefined> {
     const state = await this.#d.inbox.state(thread, entry.id);
     const progress = entry.kind === 'ask' ? showProgress(adapter, entry, this.#d.log) : undefined;
@@ -138,7 +150,7 @@ export class TurnRunner {
         await this.#d.inbox.saveAnswer(thread, chunks);
         posted = 0;
       }
-      return await this.#post(thread, entry, adapter, chunks, posted);
+      return await this.#post(thread, entry, adapter, chunks, posted, control.run);
     } finally {
       progress?.stop();
     }
@@ -149,7 +161,7 @@ export class TurnRunner {
     entry: InboxEntry,
     adapter: Adapter,
     previousTries: number,
-    control: TurnControl,
+    control: RunControl,
   ): Promise<Answer> {
     const { inbox, log, retry, notices } = this.#d;
     const notice = (key: NoticeKey, params?: Record<string, string>): Answer => ({
@@ -163,6 +175,7 @@ export class TurnRunner {
     }
     const resetsAt = await this.#d.spending.budgetResetsAt(entry.message);
     if (resetsAt !== null) return notice('overBudget', { time: whenText(this.#d.language, resetsAt) });
+    if (!(await inbox.isCurrent(thread, control.run))) return { kind: 'stale' };
     const tries = await inbox.bump(thread, 'tries');
     const started = Date.now();
     try {
@@ -254,10 +267,12 @@ export class TurnRunner {
     adapter: Adapter,
     chunks: string[],
     from: number,
+    run: string,
   ): Promise<TurnOutcome | undefined> {
     const { inbox, log, retry } = this.#d;
     const { address, chatType, messageId } = entry.message;
     for (let i = from; i < chunks.length; i++) {
+      if (!(await inbox.isCurrent(thread, run))) return { kind: 'stale' };
       try {
         await adapter.send(
           address,

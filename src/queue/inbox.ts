@@ -67,7 +67,9 @@ return {2, ARGV[6]}`;
 
 // Pops the head if it is still ARGV[1] (or nothing when ARGV[1] is empty), forgets the head's
 // state, and ends the turn when the inbox is empty and the turn is still this job's.
+// Returns -1 (and does nothing) when run ARGV[4] no longer holds the thread's claim.
 const ADVANCE = `
+if redis.call('GET', KEYS[5]) ~= ARGV[4] then return -1 end
 if ARGV[1] ~= '' and redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then
   redis.call('LPOP', KEYS[1])
   redis.call('DEL', KEYS[4])
@@ -75,9 +77,17 @@ end
 local left = redis.call('LLEN', KEYS[1])
 if left == 0 and redis.call('GET', KEYS[2]) == ARGV[3] then
   redis.call('DEL', KEYS[2])
+  redis.call('DEL', KEYS[5])
   redis.call('ZREM', KEYS[3], ARGV[2])
 end
 return left`;
+
+// A run of job ARGV[1] claims the thread: the latest claim wins, so a run that lost its BullMQ lock
+// (and whose job was handed to another run) finds out before it asks the agent, posts or pops.
+const CLAIM = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', 86400)
+return 1`;
 
 // Hands a turn to the new job id ARGV[4] if it still belongs to ARGV[1].
 const RESTART = `
@@ -99,6 +109,7 @@ interface Scripts {
   inboxAccept: Script;
   inboxAdvance: Script;
   inboxRestart: Script;
+  inboxClaim: Script;
 }
 
 export class Inbox {
@@ -111,7 +122,8 @@ export class Inbox {
   constructor(redis: Redis, options: { prefix: string; dedupeTtlSeconds: number; maxPending?: number }) {
     this.#redis = redis;
     redis.defineCommand('inboxAccept', { numberOfKeys: 4, lua: ACCEPT });
-    redis.defineCommand('inboxAdvance', { numberOfKeys: 4, lua: ADVANCE });
+    redis.defineCommand('inboxAdvance', { numberOfKeys: 5, lua: ADVANCE });
+    redis.defineCommand('inboxClaim', { numberOfKeys: 2, lua: CLAIM });
     redis.defineCommand('inboxRestart', { numberOfKeys: 2, lua: RESTART });
     this.#scripts = redis as unknown as Scripts;
     this.#p = options.prefix;
@@ -150,9 +162,20 @@ export class Inbox {
     }
   }
 
-  /** True while `jobId` is the job that owns the thread's turn. */
-  async owns(thread: string, jobId: string): Promise<boolean> {
-    return (await this.#redis.get(this.#key('active', thread))) === jobId;
+  /**
+   * Claims the thread's turn for one run of `jobId` (false when the turn belongs to another job).
+   * A later claim replaces an earlier one: only the latest run of a turn may act.
+   */
+  async claim(thread: string, jobId: string, run: string): Promise<boolean> {
+    return (
+      (await this.#scripts.inboxClaim(this.#key('active', thread), this.#key('run', thread), jobId, run)) ===
+      1
+    );
+  }
+
+  /** True while `run` holds the thread's claim. */
+  async isCurrent(thread: string, run: string): Promise<boolean> {
+    return (await this.#redis.get(this.#key('run', thread))) === run;
   }
 
   /** The raw head of the inbox (the oldest unanswered message), or null when empty. */
@@ -160,16 +183,21 @@ export class Inbox {
     return this.#redis.lindex(this.#key('inbox', thread), 0);
   }
 
-  /** Pops `rawHead` (when still the head; `''` pops nothing) and ends the turn if nothing is left. Returns how many remain. */
-  async advance(thread: string, jobId: string, rawHead: string): Promise<number> {
+  /**
+   * Pops `rawHead` (when still the head; `''` pops nothing) and ends the turn if nothing is left.
+   * Returns how many remain, or -1 when `run` no longer holds the claim (nothing was done).
+   */
+  async advance(thread: string, jobId: string, run: string, rawHead: string): Promise<number> {
     return (await this.#scripts.inboxAdvance(
       this.#key('inbox', thread),
       this.#key('active', thread),
       `${this.#p}:turns`,
       this.#key('turn', thread),
+      this.#key('run', thread),
       rawHead,
       thread,
       jobId,
+      run,
     )) as number;
   }
 
