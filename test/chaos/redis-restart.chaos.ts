@@ -5,12 +5,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/bridge.ts';
+import { freePort } from '../support/net.ts';
 import {
   agentCalls,
   agentReply,
@@ -31,16 +31,6 @@ import {
 
 const cx = useChaos();
 const LOAD: Load = { threads: 50, perThread: 10, firstChat: 2_000 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 /** A redis-server of this case's own: durable (AOF, fsync on every write), on `port`, in `dir`. */
 class OwnRedis {

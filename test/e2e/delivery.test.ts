@@ -3,24 +3,15 @@
  * are authenticated and confirmed only once stored, a turn whose job was lost is revived, several
  * workers keep order per thread, and every key the bridge writes is bounded.
  */
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import type { IncomingMessage } from '../../src/core/contract.ts';
 import { Inbox } from '../../src/queue/inbox.ts';
 import { eventually, startTestBridge } from '../support/bridge.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
+import { freePort } from '../support/net.ts';
 
 const fx = useBridgeFixture();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('redelivery', () => {
   it('asks the agent once and answers once when Telegram delivers an update twice', async () => {
