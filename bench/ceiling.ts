@@ -6,12 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { startBridge } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/logger.ts';
-import { startFakeAksita } from '../test/fakes/aksita.ts';
-import { startFakeTelegram } from '../test/fakes/telegram.ts';
-import { deletePrefix } from '../test/support/bridge.ts';
+import { startBenchBridge } from './setup.ts';
 
 export interface CeilingResult {
   messages: number;
@@ -25,20 +20,7 @@ export interface CeilingResult {
 }
 
 export async function ceiling(redisUrl: string, messages = 20_000, threads = 2_000): Promise<CeilingResult> {
-  const aksita = await startFakeAksita({ balance: Number.MAX_SAFE_INTEGER });
-  const telegram = await startFakeTelegram();
-  const prefix = `bench-${randomUUID().slice(0, 8)}`;
-  const config = loadConfig({
-    AKSITA_API_KEY: 'test-key',
-    AKSITA_BASE_URL: aksita.url,
-    TELEGRAM_BOT_TOKEN: telegram.token,
-    TELEGRAM_API_ROOT: telegram.apiRoot,
-    REDIS_URL: redisUrl,
-    REDIS_PREFIX: prefix,
-    HTTP_PORT: '0',
-    LOG_LEVEL: 'silent',
-  });
-  const bridge = await startBridge(config, { log: createLogger({ level: 'silent', secrets: [] }) });
+  const { telegram, stop } = await startBenchBridge(redisUrl);
   const started = performance.now();
   for (let i = 0; i < messages; i++) telegram.userMessage({ chatId: 1 + (i % threads), text: `m${i}` });
   const lastUpdate = telegram.userMessage({ chatId: 1, text: 'last' }).updateId;
@@ -48,14 +30,9 @@ export async function ceiling(redisUrl: string, messages = 20_000, threads = 2_0
   messages += 1;
 
   const bridgeSeconds = (performance.now() - started) / 1000;
-  await bridge.stop();
-  await telegram.close();
-  await aksita.close();
-  const redis = new Redis(redisUrl);
-  await deletePrefix(redis, prefix);
+  await stop();
 
   const bullmqPerSecond = await bareBullmq(redisUrl, messages);
-  redis.disconnect();
   const bridgePerSecond = messages / bridgeSeconds;
   return {
     messages,
