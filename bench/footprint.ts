@@ -19,7 +19,9 @@ export interface FootprintResult {
 }
 
 export async function footprint(redisUrl: string, threads = 10_000): Promise<FootprintResult> {
-  const { telegram, prefix, stop } = await startBenchBridge(redisUrl);
+  const { telegram, prefix, stop } = await startBenchBridge(redisUrl, {
+    ...(process.env.WORKER_CONCURRENCY && { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY }),
+  });
   for (let chat = 1; chat <= threads; chat++) telegram.userMessage({ chatId: chat, text: `hello ${chat}` });
   await telegram.waitFor(() => telegram.sent.length >= threads, 600_000, 'all replies');
   const redis = new Redis(redisUrl);
