@@ -29,6 +29,7 @@ import type {
   SendOptions,
 } from '../../src/core/contract.ts';
 import { ConfigError, type PlatformError } from '../../src/core/errors.ts';
+import { retryUntilStored, sleep } from '../../src/core/retry.ts';
 import type { Logger } from '../../src/logger.ts';
 import { DiscordCommands, registerCommands } from './commands.ts';
 import { DISCORD_MAX_MESSAGE, renderDiscord } from './format.ts';
@@ -134,7 +135,7 @@ class DiscordAdapter implements Adapter {
           throw new ConfigError(`Cannot reach the Discord API at ${this.#o.apiUrl} (${describe(err)})`);
         }
         this.#log.warn({ err, attempt }, 'discord GET /users/@me failed; retrying');
-        await sleep(1_000 * attempt, new AbortController().signal);
+        await sleep(1_000 * attempt);
       }
     }
   }
@@ -295,19 +296,16 @@ class DiscordAdapter implements Adapter {
 
   /** Hands a message to the router until it is stored; after `stop` only one more try. */
   async #deliver(message: IncomingMessage): Promise<void> {
-    const signal = this.#stop.signal;
-    for (let attempt = 1; ; attempt++) {
-      const receive = this.#receive;
-      if (!receive) break;
-      try {
-        await receive(message);
-        return;
-      } catch (err) {
-        if (signal.aborted) break;
-        this.#log.error({ err, id: message.id, attempt }, 'discord message not stored; retrying');
-        await sleep(Math.min(10_000, 200 * 2 ** Math.min(attempt, 6)), signal);
-      }
-    }
+    const stored = await retryUntilStored(
+      async () => {
+        if (!this.#receive) throw new Error('discord adapter is not receiving');
+        await this.#receive(message);
+      },
+      this.#stop.signal,
+      (err, attempt) =>
+        this.#log.error({ err, id: message.id, attempt }, 'discord message not stored; retrying'),
+    );
+    if (stored) return;
     this.#log.error(
       { id: message.id, thread: message.thread },
       'discord message not stored before stop: lost',
@@ -405,17 +403,4 @@ function threadName(message: IncomingMessage): string {
   const line = (message.text ?? '').split('\n', 1)[0]?.trim() ?? '';
   const name = line.length > 80 ? `${line.slice(0, 79)}…` : line;
   return name || `Chat with ${message.user.displayName}`.slice(0, 100);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

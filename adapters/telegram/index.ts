@@ -18,6 +18,7 @@ import type {
   SendOptions,
 } from '../../src/core/contract.ts';
 import { ConfigError, PlatformError } from '../../src/core/errors.ts';
+import { retryUntilStored, sleep } from '../../src/core/retry.ts';
 import type { Logger } from '../../src/logger.ts';
 import { plainTelegram, renderTelegram, TELEGRAM_MAX_MESSAGE } from './format.ts';
 import { normalizeTelegramMessage } from './normalize.ts';
@@ -114,7 +115,7 @@ class TelegramAdapter implements Adapter {
           throw new ConfigError(`Cannot reach the Telegram Bot API at ${this.#o.apiRoot} (${describe(err)})`);
         }
         this.#log.warn({ err, attempt }, 'telegram getMe failed; retrying');
-        await sleep(1_000 * attempt, new AbortController().signal);
+        await sleep(1_000 * attempt);
       }
     }
     this.#log.info({ username: this.#bot.botInfo.username }, 'telegram bot ready');
@@ -223,18 +224,13 @@ class TelegramAdapter implements Adapter {
   }
 
   /** Hands one update in, retrying until it is stored; false when stopped before that. */
-  async #handle(update: Update, signal: AbortSignal): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#bot.handleUpdate(update);
-        return true;
-      } catch (err) {
-        if (signal.aborted) return false;
-        this.#log.error({ err, updateId: update.update_id, attempt }, 'telegram update not stored; retrying');
-        await sleep(Math.min(10_000, 200 * 2 ** Math.min(attempt, 6)), signal);
-        if (signal.aborted) return false;
-      }
-    }
+  #handle(update: Update, signal: AbortSignal): Promise<boolean> {
+    return retryUntilStored(
+      () => this.#bot.handleUpdate(update),
+      signal,
+      (err, attempt) =>
+        this.#log.error({ err, updateId: update.update_id, attempt }, 'telegram update not stored; retrying'),
+    );
   }
 
   async stop(): Promise<void> {
@@ -332,17 +328,4 @@ function describe(err: unknown): string {
   if (err instanceof GrammyError) return `${err.error_code} ${err.description}`;
   if (err instanceof HttpError) return `network error (${(err.error as Error)?.message ?? 'unknown'})`;
   return err instanceof Error ? err.message : String(err);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

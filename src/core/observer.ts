@@ -31,6 +31,3 @@ export function combineObservers(...observers: Observer[]): Observer {
     inFlight: (d) => each((o) => o.inFlight(d)),
   };
 }
-
-/** An observer that ignores everything (tests, tools). */
-export const silentObserver: Observer = combineObservers();

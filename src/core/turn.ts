@@ -25,7 +25,7 @@ import type { Spending } from './spending.ts';
 /** What the queue should do with the turn's job. */
 export type TurnOutcome =
   | { kind: 'done' }
-  /** The job no longer owns its thread's turn (another job took over); nothing was done. */
+  /** This run no longer holds its thread's claim (another job or run took over); it stopped there. */
   | { kind: 'stale' }
   /** Resume the turn after `ms` (backoff, platform rate limit, or 0 to hand it back on shutdown). */
   | { kind: 'wait'; ms: number; reason: string };
