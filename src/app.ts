@@ -170,11 +170,12 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
 function createAdapters(config: Config, log: Logger): Adapter[] {
   const adapters: Adapter[] = [];
   if (config.telegram) {
-    const { token, apiRoot, webhookUrl, webhookSecret } = config.telegram;
+    const { token, apiRoot, webhookUrl, webhookSecret, pacing } = config.telegram;
     adapters.push(
       createTelegramAdapter({
         token,
         apiRoot,
+        pacing,
         log,
         ...(webhookUrl && webhookSecret && { webhook: { url: webhookUrl, secret: webhookSecret } }),
       }),

@@ -34,6 +34,8 @@ export interface Config {
     webhookUrl?: string;
     /** Required value of `X-Telegram-Bot-Api-Secret-Token` in webhook mode. Secret. */
     webhookSecret?: string;
+    /** Pace sends before Telegram's limits (`TELEGRAM_SEND_PACING`, default on). */
+    pacing: boolean;
   };
   /** Discord settings; absent when `DISCORD_BOT_TOKEN` is unset. */
   discord?: {
@@ -163,6 +165,7 @@ export function loadConfig(
       telegram: {
         token: e.TELEGRAM_BOT_TOKEN,
         apiRoot: e.TELEGRAM_API_ROOT as string,
+        pacing: e.TELEGRAM_SEND_PACING === 'on',
         ...(e.TELEGRAM_WEBHOOK_URL && { webhookUrl: e.TELEGRAM_WEBHOOK_URL }),
         ...(e.TELEGRAM_WEBHOOK_SECRET && { webhookSecret: e.TELEGRAM_WEBHOOK_SECRET }),
       },

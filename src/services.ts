@@ -15,6 +15,7 @@ import { Conversations } from './core/conversations.ts';
 import { CreditLedger } from './core/credits.ts';
 import { Incidents } from './core/incidents.ts';
 import { combineObservers, type Observer } from './core/observer.ts';
+import { Pacer } from './core/pacer.ts';
 import { Reports } from './core/reports.ts';
 import { Spending } from './core/spending.ts';
 import { Stats } from './core/stats.ts';
@@ -40,6 +41,7 @@ export interface Services {
   notifier: AdminNotifier;
   spending: Spending;
   incidents: Incidents;
+  pacer: Pacer;
   reports: Reports;
   commands: Commands;
   /** Closes the queue and the Redis connection. */
@@ -122,6 +124,7 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
       limits: { userDaily: config.userDailyCreditLimit, chatDaily: config.chatDailyCreditLimit },
     }),
     incidents: new Incidents({ redis, prefix, log, notifier }),
+    pacer: new Pacer(redis, prefix),
     reports,
     commands: new Commands({ reports, conversations, admins: notifier, notices, log }),
     async close() {

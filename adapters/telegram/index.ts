@@ -16,6 +16,7 @@ import type {
   MenuCommand,
   Receiver,
   SendOptions,
+  SendPacing,
 } from '../../src/core/contract.ts';
 import { ConfigError, PlatformError } from '../../src/core/errors.ts';
 import { retryUntilStored, sleep } from '../../src/core/retry.ts';
@@ -25,6 +26,16 @@ import { normalizeTelegramMessage } from './normalize.ts';
 
 /** A typing indicator lasts 5 s on Telegram; renew a little before. */
 const TELEGRAM_TYPING_RENEW_MS = 4_000;
+/**
+ * Telegram's send limits (core.telegram.org/bots/faq): about one message per second to a chat, 20 a
+ * minute to a group, about 30 a second overall. Spaced 5 % wider than that, so that the jitter of the
+ * network never makes two paced sends count as one too many.
+ */
+export const TELEGRAM_PACING: SendPacing = {
+  global: { intervalMs: 35, burst: 1 },
+  direct: { intervalMs: 1_050, burst: 1 },
+  group: { intervalMs: 3_150, burst: 3 },
+};
 /** Tries of `getMe` at start-up before giving up. */
 const INIT_ATTEMPTS = 3;
 /** Long-poll duration of one `getUpdates`, s. */
@@ -41,6 +52,8 @@ export interface TelegramAdapterOptions {
   log: Logger;
   /** Long-poll duration, s. Default 30. */
   pollTimeoutSeconds?: number;
+  /** Pace sends before Telegram's limits (default true); off for raised limits or a fake without them. */
+  pacing?: boolean;
 }
 
 export function createTelegramAdapter(options: TelegramAdapterOptions): Adapter {
@@ -68,6 +81,7 @@ class TelegramAdapter implements Adapter {
 
   constructor(options: TelegramAdapterOptions) {
     this.#o = options;
+    if (options.pacing !== false) this.capabilities.pacing = TELEGRAM_PACING;
     this.#log = options.log.child({ platform: 'telegram' });
     this.#bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
     this.#bot.on('message', async (ctx) => {

@@ -74,6 +74,27 @@ export interface Capabilities {
   typingRenewMs: number;
   /** The dialect `render` produces and `send` expects. */
   format: TextFormat;
+  /**
+   * The platform's send limits, for the core to pace `send` before them rather than run into its
+   * refusals; absent where the SDK paces itself or pacing is switched off.
+   */
+  pacing?: SendPacing;
+}
+
+/** A rate as a generic cell rate: one send per `intervalMs`, with up to `burst` sends at once. */
+export interface Rate {
+  intervalMs: number;
+  burst: number;
+}
+
+/** Send limits: every send counts against `global` and its chat's limit (`group` for group chats). */
+export interface SendPacing {
+  /** All of the bot's messages. */
+  global: Rate;
+  /** Messages to one one-to-one chat. */
+  direct: Rate;
+  /** Messages to one group chat. */
+  group: Rate;
 }
 
 /** Options for one outgoing chunk. */

@@ -3,13 +3,15 @@
  * against a real Redis, the real Aksita client against the fake agent.
  */
 import { describe, expect, it } from 'vitest';
+import { PROGRESS_DELAY_MS } from '../../src/core/turn.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
 
 const fx = useBridgeFixture();
 
 describe('a private chat', () => {
-  it('shows typing, then posts each response element as its own message, in order', async () => {
+  it('shows typing while the agent thinks, then posts each response element as its own message, in order', async () => {
     fx.aksita.reply = (message) => [`Hello! You said: ${message}`, 'What else can I do for you?'];
+    fx.aksita.latencyMs = 1_000;
     await fx.start();
     fx.telegram.userMessage({ chatId: 42, text: 'hi there' });
     await fx.telegram.waitFor(() => fx.telegram.sentTo(42).length === 2, 10_000, 'two replies');
@@ -17,6 +19,14 @@ describe('a private chat', () => {
     const typing = fx.telegram.actions.filter((a) => a.chatId === '42' && a.action === 'typing');
     expect(typing.length).toBeGreaterThan(0);
     expect(typing[0]?.at).toBeLessThanOrEqual(fx.telegram.sent[0]?.at ?? 0);
+  });
+
+  it('answers a quick question at once, without a typing indicator flashing first', async () => {
+    await fx.start();
+    fx.telegram.userMessage({ chatId: 44, text: 'quick one' });
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(44).length === 1, 10_000, 'the reply');
+    await new Promise((r) => setTimeout(r, PROGRESS_DELAY_MS + 200));
+    expect(fx.telegram.actions.filter((a) => a.chatId === '44')).toEqual([]);
   });
 
   it('keeps showing typing while the agent takes its time', async () => {

@@ -32,8 +32,9 @@ const DM = '900000000000000001';
 const agentHeard = () => fx.aksita.chats.map((c) => c.message);
 
 describe('direct messages', () => {
-  it('shows typing, then posts each response element as its own message, in order, pinging no one', async () => {
+  it('shows typing while the agent thinks, then posts each response element as its own message, in order, pinging no one', async () => {
     fx.aksita.reply = (message) => [`Hello! You said: ${message}`, 'What else can I do for you?'];
+    fx.aksita.latencyMs = 1_000;
     await start();
     discord.userMessage({ channelId: DM, content: 'hi there' });
     await discord.waitFor(() => discord.sentTo(DM).length === 2, 10_000, 'two replies');

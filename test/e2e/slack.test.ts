@@ -221,6 +221,7 @@ describe('the working reaction', () => {
   });
 
   it('uses the configured reaction, and none when SLACK_WORKING_REACTION is empty', async () => {
+    fx.aksita.latencyMs = 800;
     const custom = await start({ SLACK_WORKING_REACTION: ':hourglass:' });
     await slack.sendEvent(custom.events, slack.dm({ text: 'one' }));
     await slack.waitFor(() => slack.reactions.length === 2, 10_000, 'reaction added and removed');

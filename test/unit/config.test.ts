@@ -27,9 +27,10 @@ describe('loadConfig', () => {
       groupMode: 'mention',
       sendUserContext: true,
       logLevel: 'info',
-      telegram: { token: '123456:ABC-def_ghi', apiRoot: 'https://api.telegram.org' },
+      telegram: { token: '123456:ABC-def_ghi', apiRoot: 'https://api.telegram.org', pacing: true },
     });
-    expect(config.workerConcurrency).toBeGreaterThanOrEqual(100);
+    // Agent calls take seconds: a worker must hold thousands of them at once.
+    expect(config.workerConcurrency).toBeGreaterThanOrEqual(2_000);
   });
 
   it('uses a per-platform key when given and falls back to the shared key', () => {
@@ -54,10 +55,12 @@ describe('loadConfig', () => {
       HTTP_PORT: 'eighty',
       GROUP_MODE: 'some',
       AKSITA_BASE_URL: 'not a url',
+      TELEGRAM_SEND_PACING: 'fast',
     });
     expect(message).toMatch(/HTTP_PORT must be a whole number from 0 to 65535/);
     expect(message).toMatch(/GROUP_MODE must be mention or all/);
     expect(message).toMatch(/AKSITA_BASE_URL must be a URL/);
+    expect(message).toMatch(/TELEGRAM_SEND_PACING must be on or off/);
   });
 
   it('refuses a token that is not a bot token, without echoing it', () => {
