@@ -1,74 +1,103 @@
 /**
  * Scenario 1, the ceiling: N messages over T threads through the real Telegram path (fake Bot API →
- * grammY → router → queue → worker → fake Aksita with no delay → fake Bot API), against bare BullMQ
- * (add + no-op processor) on the same Redis.
+ * grammY → router → queue → worker → fake Aksita with no delay → fake Bot API), the bridge in its own
+ * process, against bare BullMQ (add + no-op processor) on the same Redis. `throughput` also serves
+ * scenario 5, with separate receiver and worker processes.
  */
-import { randomUUID } from 'node:crypto';
-import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { startBenchBridge } from './setup.ts';
+import { bareBullmq } from './bare-bullmq.ts';
+import { fmt, knob, type Outcome } from './report.ts';
+import { pushMessages, secondsSince, startBench } from './setup.ts';
 
-export interface CeilingResult {
+export interface Throughput {
   messages: number;
   threads: number;
-  bridgeSeconds: number;
+  /** `all` (one process), or `receiver + N workers`. */
+  processes: string;
+  seconds: number;
+  perSecond: number;
   /** Time until the receiver had stored (and confirmed) every update. */
   ingestSeconds: number;
-  bridgePerSecond: number;
+  /** Peak RSS of each bridge process, MB, by role. */
+  peakRssMb: Record<string, number>;
+}
+
+export interface CeilingResult extends Throughput {
   bullmqPerSecond: number;
   ratio: number;
 }
 
-export async function ceiling(redisUrl: string, messages = 20_000, threads = 2_000): Promise<CeilingResult> {
-  const { telegram, stop } = await startBenchBridge(redisUrl);
-  const started = performance.now();
-  for (let i = 0; i < messages; i++) telegram.userMessage({ chatId: 1 + (i % threads), text: `m${i}` });
-  const lastUpdate = telegram.userMessage({ chatId: 1, text: 'last' }).updateId;
-  await telegram.waitFor(() => telegram.confirmedOffset > lastUpdate, 600_000, 'all updates confirmed');
-  const ingestSeconds = (performance.now() - started) / 1000;
-  await telegram.waitFor(() => telegram.sent.length >= messages + 1, 600_000, 'all replies');
-  messages += 1;
+/** The size of scenarios 1 and 5: `BENCH_MESSAGES` (20,000) over `BENCH_THREADS` (2,000). */
+export const ceilingScale = () => ({
+  messages: knob('BENCH_MESSAGES', 20_000),
+  threads: knob('BENCH_THREADS', 2_000),
+});
 
-  const bridgeSeconds = (performance.now() - started) / 1000;
-  await stop();
-
-  const bullmqPerSecond = await bareBullmq(redisUrl, messages);
-  const bridgePerSecond = messages / bridgeSeconds;
-  return {
-    messages,
-    threads,
-    bridgeSeconds,
-    ingestSeconds,
-    bridgePerSecond,
-    bullmqPerSecond,
-    ratio: bridgePerSecond / bullmqPerSecond,
-  };
+/**
+ * Pushes `messages` over `threads` into the fake Bot API at once and times until every reply was
+ * accepted. `workers` 0 runs one process with `BRIDGE_ROLE=all`; otherwise one receiver and that many
+ * worker processes share the prefix.
+ */
+export async function throughput(
+  redisUrl: string,
+  { messages, threads }: { messages: number; threads: number },
+  workers = 0,
+): Promise<Throughput> {
+  const bench = await startBench(redisUrl);
+  try {
+    const { telegram } = bench;
+    if (workers === 0) await bench.spawn('all');
+    else {
+      for (let i = 0; i < workers; i++) await bench.spawn('worker');
+      await bench.spawn('receiver');
+    }
+    const started = performance.now();
+    const lastUpdate = pushMessages(telegram, messages, threads);
+    await bench.waitFor(() => telegram.confirmedOffset > lastUpdate, 600_000, 'all updates confirmed');
+    const ingestSeconds = secondsSince(started);
+    await bench.waitFor(() => telegram.sent.length >= messages, 600_000, 'all replies');
+    const seconds = secondsSince(started);
+    const peakRssMb: Record<string, number> = {};
+    for (const [i, p] of bench.processes.entries()) {
+      peakRssMb[p.role === 'worker' ? `worker${i + 1}` : p.role] = p.memory().peakRssMb;
+    }
+    return {
+      messages,
+      threads,
+      processes: workers === 0 ? 'all' : `receiver + ${workers} worker${workers > 1 ? 's' : ''}`,
+      seconds,
+      perSecond: messages / seconds,
+      ingestSeconds,
+      peakRssMb,
+    };
+  } finally {
+    await bench.close();
+  }
 }
 
-async function bareBullmq(redisUrl: string, jobs: number): Promise<number> {
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const prefix = `bench-bare-${randomUUID().slice(0, 8)}`;
-  const queue = new Queue('bare', { connection, prefix });
-  let done = 0;
-  let finish: () => void = () => {};
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  const worker = new Worker('bare', async () => {}, { connection, prefix, concurrency: 1_000 });
-  worker.on('completed', () => {
-    if (++done === jobs) finish();
-  });
-  const started = performance.now();
-  for (let i = 0; i < jobs; i += 1_000) {
-    await queue.addBulk(
-      Array.from({ length: Math.min(1_000, jobs - i) }, (_, k) => ({ name: 'j', data: { i: i + k } })),
-    );
-  }
-  await finished;
-  const perSecond = jobs / ((performance.now() - started) / 1000);
-  await worker.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  connection.disconnect();
-  return perSecond;
+export async function ceiling(redisUrl: string): Promise<Outcome<CeilingResult>> {
+  const scale = ceilingScale();
+  const bridge = await throughput(redisUrl, scale);
+  const bullmqPerSecond = await bareBullmq(redisUrl, scale.messages);
+  const ratio = bridge.perSecond / bullmqPerSecond;
+  return {
+    result: { ...bridge, bullmqPerSecond, ratio },
+    rows: [
+      {
+        scenario: '1. ceiling',
+        figure: `${fmt(bridge.perSecond)} msg/s end to end (${fmt(scale.messages)} over ${fmt(scale.threads)} threads, ${bridge.seconds.toFixed(1)} s)`,
+        target: '>= 2,000 msg/s',
+        met: bridge.perSecond >= 2_000,
+      },
+      {
+        scenario: '',
+        figure: `bare BullMQ ${fmt(bullmqPerSecond)} jobs/s; ratio ${ratio.toFixed(3)}`,
+        target: '>= 0.33',
+        met: ratio >= 0.33,
+      },
+      {
+        scenario: '',
+        figure: `receiver stored every update in ${bridge.ingestSeconds.toFixed(2)} s; peak RSS ${bridge.peakRssMb.all} MB`,
+      },
+    ],
+  };
 }

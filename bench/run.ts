@@ -1,71 +1,86 @@
 /**
- * `npm run bench`: runs the benchmark scenarios against the fakes and a real Redis, prints a table and
- * writes bench/results.json. Every comparison is a ratio measured in the same run on the same Redis.
- * BENCH_MESSAGES and BENCH_THREADS scale the ceiling scenario (defaults 20000 and 2000).
+ * `npm run bench`: builds the bridge, then runs the scenarios of issue 5 with the bridge as real
+ * child processes (`node dist/src/main.js`) against the wire-level fakes in this process and a real
+ * Redis (`REDIS_URL`, default 127.0.0.1:6379); prints a table and writes bench/results.json. Every
+ * comparison is a ratio measured in the same run on the same Redis.
+ *
+ * A subset: `npm run bench -- 2 4` or `BENCH_ONLY=2,4` (numbers or names). Scale knobs, all optional:
+ * BENCH_MESSAGES, BENCH_THREADS (1 and 5); BENCH_LATENCY_RATE, BENCH_LATENCY_SECONDS,
+ * BENCH_LATENCY_CHATS (2); BENCH_SLOW_THREADS, BENCH_SLOW_AGENT_MS, BENCH_PLAIN_WINDOW_S,
+ * BENCH_RUNNER_CAP_S (3); BENCH_LIMITS_CHATS, BENCH_LIMITS_PARTS (4); BENCH_FOOTPRINT_THREADS (6).
+ * BENCH_CHILD_NODE_ARGS passes node flags to every bridge process (bench/child.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { ceiling } from './ceiling.ts';
-import type { FootprintResult } from './footprint.ts';
+import { footprint } from './footprint.ts';
+import { latency } from './latency.ts';
+import { limits } from './limits.ts';
+import { formatTable, type Outcome, type Row } from './report.ts';
+import { scaleOut } from './scale-out.ts';
+import { slowAgent } from './slow-agent.ts';
+
+type Scenario = (redisUrl: string) => Promise<Outcome<unknown>>;
+
+const SCENARIOS: Array<{ id: string; name: string; run: Scenario }> = [
+  { id: '1', name: 'ceiling', run: ceiling },
+  { id: '2', name: 'latency', run: latency },
+  { id: '3', name: 'slow-agent', run: slowAgent },
+  { id: '4', name: 'limits', run: limits },
+  { id: '5', name: 'scale-out', run: scaleOut },
+  { id: '6', name: 'footprint', run: footprint },
+];
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
-const threads = Number(process.env.BENCH_THREADS ?? 2_000);
-
-const result = await ceiling(redisUrl, messages, threads);
-// The footprint runs in a fresh process, so the ceiling scenario's memory does not count against it.
-const footprintRun = spawnSync(
-  process.execPath,
-  [
-    '--expose-gc',
-    '--import',
-    'tsx',
-    fileURLToPath(new URL('./footprint-main.ts', import.meta.url)),
-    process.env.BENCH_FOOTPRINT_THREADS ?? '10000',
-  ],
-  { encoding: 'utf8', env: { ...process.env, REDIS_URL: redisUrl } },
+const wanted = [...process.argv.slice(2), ...(process.env.BENCH_ONLY ?? '').split(/[\s,]+/)].filter(Boolean);
+const unknown = wanted.filter((w) => !SCENARIOS.some((s) => s.id === w || s.name === w));
+if (unknown.length > 0) {
+  console.error(
+    `unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => `${s.id} ${s.name}`).join(', ')}`,
+  );
+  process.exit(2);
+}
+const selected = SCENARIOS.filter(
+  (s) => wanted.length === 0 || wanted.includes(s.id) || wanted.includes(s.name),
 );
-const foot = JSON.parse(footprintRun.stdout.trim().split('\n').at(-1) ?? '{}') as FootprintResult;
+
+const redis = new Redis(redisUrl);
+const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
+redis.disconnect();
 const machine = {
   node: process.version,
   cpus: cpus().length,
   cpu: cpus()[0]?.model,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
+  redis: redisVersion,
 };
-const rows = [
-  ['scenario', 'figure', 'target'],
-  [
-    '1. ceiling',
-    `${result.bridgePerSecond.toFixed(0)} msg/s end to end (${result.messages} over ${result.threads} threads)`,
-    '>= 2000 msg/s',
-  ],
-  [
-    '',
-    `${result.bullmqPerSecond.toFixed(0)} jobs/s bare BullMQ; ratio ${result.ratio.toFixed(3)}`,
-    '>= 0.33',
-  ],
-  ['', `receiver stored every update in ${result.ingestSeconds.toFixed(2)} s`, ''],
-  [
-    '6. footprint',
-    `RSS ${foot.rssMb} MB after ${foot.threads} threads (heap ${foot.heapUsedMb} MB; fakes in the same process)`,
-    '<= 200 MB',
-  ],
-  ['', `Redis per idle thread: ${foot.permanentBytesPerThread} B kept (conversation map)`, ''],
-  [
-    '',
-    `until TTLs pass: ${Object.entries(foot.expiringBytesPerThread)
-      .map(([k, v]) => `${k} ${v} B`)
-      .join(', ')}`,
-    '',
-  ],
-];
-const width = rows.reduce((w, r) => Math.max(w, (r[1] ?? '').length), 0);
-for (const [a, b, c] of rows)
-  process.stdout.write(`${(a ?? '').padEnd(12)} ${(b ?? '').padEnd(width)}  ${c ?? ''}\n`);
+
+const results: Record<string, unknown> = {};
+const rows: Row[] = [];
+let failed = false;
+for (const scenario of selected) {
+  process.stderr.write(`scenario ${scenario.id} (${scenario.name}) …\n`);
+  const started = performance.now();
+  try {
+    const outcome = await scenario.run(redisUrl);
+    results[scenario.name] = outcome.result;
+    rows.push(...outcome.rows);
+  } catch (err) {
+    failed = true;
+    const message = err instanceof Error ? err.message : String(err);
+    results[scenario.name] = { error: message };
+    rows.push({ scenario: `${scenario.id}. ${scenario.name}`, figure: `FAILED: ${message.split('\n')[0]}` });
+    console.error(message);
+  }
+  process.stderr.write(
+    `scenario ${scenario.id} took ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+  );
+}
+
+process.stdout.write(`${formatTable(rows)}\n`);
 writeFileSync(
   new URL('./results.json', import.meta.url),
-  `${JSON.stringify({ date: new Date().toISOString(), machine, ceiling: result, footprint: foot }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2)}\n`,
 );
-process.exit(0);
+process.exit(failed ? 1 : 0);

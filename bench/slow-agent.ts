@@ -1,0 +1,84 @@
+/**
+ * Scenario 3, slow agent: the fake agent takes `BENCH_SLOW_AGENT_MS` (2,000) per call and
+ * `BENCH_SLOW_THREADS` (2,000) chats send one message each at once. One bridge process (`all`, the
+ * default `WORKER_CONCURRENCY` unless the bench's environment sets one) must answer them all within
+ * 4 s: wall time and the process's peak RSS. In the same run, the guide-style grammY bot
+ * (bench/grammy-baselines.ts): with `bot.start()` for a window of `BENCH_PLAIN_WINDOW_S` (20) s,
+ * whose total time is projected from its rate, and with `@grammyjs/runner`, run to the end within
+ * `BENCH_RUNNER_CAP_S` (180) s.
+ */
+import { type BaselineResult, plainGrammy, runnerGrammy } from './grammy-baselines.ts';
+import { fmt, knob, type Outcome } from './report.ts';
+import { secondsSince, startBench } from './setup.ts';
+
+export interface SlowAgentResult {
+  threads: number;
+  agentMs: number;
+  /** `WORKER_CONCURRENCY` when the bench set it; absent means the bridge's default. */
+  workerConcurrency?: string;
+  bridgeSeconds: number;
+  peakRssMb: number;
+  plain: BaselineResult;
+  runner: BaselineResult;
+  /** Plain grammY's (projected) time / the bridge's. */
+  plainRatio: number;
+  /** The runner's time / the bridge's. */
+  runnerRatio: number;
+}
+
+const TARGET_SECONDS = 4;
+
+export async function slowAgent(redisUrl: string): Promise<Outcome<SlowAgentResult>> {
+  const threads = knob('BENCH_SLOW_THREADS', 2_000);
+  const agentMs = knob('BENCH_SLOW_AGENT_MS', 2_000);
+  const bench = await startBench(redisUrl, { agent: { latencyMs: agentMs } });
+  let bridgeSeconds: number;
+  let peakRssMb: number;
+  try {
+    const { telegram } = bench;
+    const bridge = await bench.spawn('all');
+    const started = performance.now();
+    for (let chat = 1; chat <= threads; chat++) telegram.userMessage({ chatId: chat, text: `hello ${chat}` });
+    await bench.waitFor(() => telegram.sent.length >= threads, 600_000, 'all answers');
+    bridgeSeconds = secondsSince(started);
+    peakRssMb = bridge.memory().peakRssMb;
+  } finally {
+    await bench.close();
+  }
+  const plain = await plainGrammy(threads, agentMs, knob('BENCH_PLAIN_WINDOW_S', 20));
+  const runner = await runnerGrammy(threads, agentMs, knob('BENCH_RUNNER_CAP_S', 180));
+  const result: SlowAgentResult = {
+    threads,
+    agentMs,
+    ...(process.env.WORKER_CONCURRENCY && { workerConcurrency: process.env.WORKER_CONCURRENCY }),
+    bridgeSeconds,
+    peakRssMb,
+    plain,
+    runner,
+    plainRatio: plain.projectedSeconds / bridgeSeconds,
+    runnerRatio: runner.projectedSeconds / bridgeSeconds,
+  };
+  const baseline = (b: BaselineResult) =>
+    b.complete
+      ? `all ${fmt(b.threads)} answered in ${b.seconds.toFixed(1)} s`
+      : `${fmt(b.answered)} answered in ${b.seconds.toFixed(0)} s (${b.perSecond.toFixed(2)}/s): projected ${fmt(b.projectedSeconds)} s for all`;
+  return {
+    result,
+    rows: [
+      {
+        scenario: '3. slow agent',
+        figure: `${fmt(threads)} threads x ${fmt(agentMs)} ms agent: all answered in ${bridgeSeconds.toFixed(2)} s; peak RSS ${peakRssMb} MB`,
+        target: `<= ${TARGET_SECONDS} s`,
+        met: bridgeSeconds <= TARGET_SECONDS,
+      },
+      {
+        scenario: '',
+        figure: `plain grammY bot.start(): ${baseline(plain)}; ${fmt(result.plainRatio)}x the bridge's time`,
+      },
+      {
+        scenario: '',
+        figure: `grammY + runner, sequentialize: ${baseline(runner)}; ${result.runnerRatio.toFixed(2)}x the bridge's time`,
+      },
+    ],
+  };
+}
