@@ -54,7 +54,8 @@ export class Pacer {
 
   /**
    * Resolves when one message to `address` may be sent under the limits (at once when they leave
-   * room), or when `signal` aborts. A slot it reserved is spent whether or not the send happens.
+   * room), or when `signal` aborts; true when it had to wait. A slot it reserved is spent whether or
+   * not the send happens.
    */
   async wait(
     platform: Platform,
@@ -62,12 +63,17 @@ export class Pacer {
     address: Address,
     chatType: IncomingMessage['chatType'],
     signal: AbortSignal,
-  ): Promise<void> {
+  ): Promise<boolean> {
+    let waited = false;
     while (!signal.aborted) {
       const ms = await this.reserve(platform, pacing, address, chatType);
-      await sleep(Math.abs(ms), signal);
-      if (ms >= 0) return;
+      if (ms !== 0) {
+        waited = true;
+        await sleep(Math.abs(ms), signal);
+      }
+      if (ms >= 0) break;
     }
+    return waited;
   }
 
   /**

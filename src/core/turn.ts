@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { fillNotice, type NoticeKey, type Notices, whenText } from '../notices.ts';
-import type { Inbox, InboxEntry } from '../queue/inbox.ts';
+import type { Inbox, InboxEntry, TurnState } from '../queue/inbox.ts';
 import { backoffDelay } from './backoff.ts';
 import { boundAnswer, MAX_ANSWER_MESSAGES } from './bounds.ts';
 import type { Commands } from './commands.ts';
@@ -78,6 +78,12 @@ export interface TurnRunnerDeps {
 
 type Answer = { chunks: string[] } | Extract<TurnOutcome, { kind: 'wait' | 'stale' }>;
 
+/**
+ * How a head ended: a turn outcome (stop here), or done with it, `posted` chunks of it posted that
+ * are not recorded yet (the last chunk's record goes with the pop).
+ */
+type HeadOutcome = TurnOutcome | { kind: 'answered'; posted?: number };
+
 /** The process's signals plus this run's claim on the thread. */
 interface RunControl extends TurnControl {
   run: string;
@@ -107,15 +113,18 @@ export class TurnRunner {
     const { inbox, log } = this.#d;
     for (;;) {
       if (control.stopping.aborted) return { kind: 'wait', ms: 0, reason: 'shutdown' };
-      const raw = await inbox.head(thread);
-      if (raw === null) {
+      const step = await inbox.begin(thread, control.run);
+      if (step.kind === 'stale') return step;
+      if (step.kind === 'empty') {
         const left = await inbox.advance(thread, jobId, control.run, '');
         if (left === -1) return { kind: 'stale' };
         if (left === 0) return { kind: 'done' };
         continue;
       }
+      const { raw } = step;
       const entry = parseEntry(raw);
       const adapter = entry && this.#d.adapters[entry.message.platform];
+      let posted: number | undefined;
       if (!entry) {
         log.error({ thread }, 'unreadable inbox entry dropped');
       } else if (!adapter) {
@@ -123,12 +132,21 @@ export class TurnRunner {
           { thread, platform: entry.message.platform },
           'platform not configured: message kept for later',
         );
+        // Not an attempt: give back the one `begin` counted.
+        if (entry.kind === 'ask' && !step.state.chunks) await inbox.bump(thread, 'tries', -1);
         return { kind: 'wait', ms: 60_000, reason: 'platform-missing' };
       } else {
-        const wait = await this.#answerHead(thread, entry, adapter, control);
-        if (wait) return wait;
+        const outcome = await this.#answerHead(thread, entry, adapter, step.state, control);
+        if (outcome.kind !== 'answered') return outcome;
+        posted = outcome.posted;
       }
-      const left = await inbox.advance(thread, jobId, control.run, raw);
+      const left = await inbox.advance(
+        thread,
+        jobId,
+        control.run,
+        raw,
+        entry && posted !== undefined ? { entryId: entry.id, count: posted } : undefined,
+      );
       if (left === -1) return { kind: 'stale' };
       if (left === 0) return { kind: 'done' };
     }
@@ -138,9 +156,9 @@ export class TurnRunner {
     thread: string,
     entry: InboxEntry,
     adapter: Adapter,
+    state: TurnState,
     control: RunControl,
-  ): Promise<TurnOutcome | undefined> {
-    const state = await this.#d.inbox.state(thread, entry.id);
+  ): Promise<HeadOutcome> {
     const progress = entry.kind === 'ask' ? showProgress(adapter, entry, this.#d.log) : undefined;
     try {
       let chunks = state.chunks;
@@ -149,7 +167,8 @@ export class TurnRunner {
         const answer = await this.#answer(thread, entry, adapter, state.tries, control);
         if ('kind' in answer) return answer;
         chunks = answer.chunks;
-        await this.#d.inbox.saveAnswer(thread, chunks);
+        if (!(await this.#d.inbox.saveAnswer(thread, control.run, entry.id, chunks)))
+          return { kind: 'stale' };
         posted = 0;
       }
       return await this.#post(thread, entry, adapter, chunks, posted, control);
@@ -177,8 +196,8 @@ export class TurnRunner {
     }
     const resetsAt = await this.#d.spending.budgetResetsAt(entry.message);
     if (resetsAt !== null) return notice('overBudget', { time: whenText(this.#d.language, resetsAt) });
-    if (!(await inbox.isCurrent(thread, control.run))) return { kind: 'stale' };
-    const tries = await inbox.bump(thread, 'tries');
+    // `begin` checked the claim and counted this attempt.
+    const tries = previousTries + 1;
     const started = Date.now();
     try {
       const reply = await this.#d.conversations.ask(
@@ -270,17 +289,21 @@ export class TurnRunner {
     chunks: string[],
     from: number,
     control: RunControl,
-  ): Promise<TurnOutcome | undefined> {
+  ): Promise<HeadOutcome> {
     const { inbox, log, retry, pacer } = this.#d;
     const { address, chatType, messageId, platform } = entry.message;
     const { pacing } = adapter.capabilities;
+    const skipped: HeadOutcome = { kind: 'answered' };
+    // The claim was checked by the step that got here (`begin`, `saveAnswer`, `markPosted`); it is
+    // checked again only when time passed since.
+    let checked = true;
     for (let i = from; i < chunks.length; i++) {
       if (pacing) {
         // Wait for this message's slot under the platform's limits, before its ownership check.
-        await pacer.wait(platform, pacing, address, chatType, control.abortCalls);
+        if (await pacer.wait(platform, pacing, address, chatType, control.abortCalls)) checked = false;
         if (control.abortCalls.aborted) return { kind: 'wait', ms: 0, reason: 'shutdown' };
       }
-      if (!(await inbox.isCurrent(thread, control.run))) return { kind: 'stale' };
+      if (!checked && !(await inbox.isCurrent(thread, control.run))) return { kind: 'stale' };
       try {
         await adapter.send(
           address,
@@ -294,7 +317,7 @@ export class TurnRunner {
           return { kind: 'wait', ms: retryAfterMs, reason: 'platform-rate-limit' };
         if (permanent) {
           log.warn({ thread, chunk: i, err }, 'platform refused the reply; message skipped');
-          return undefined;
+          return skipped;
         }
         const n = await inbox.bump(thread, 'postTries');
         if (n < MAX_POST_TRIES) {
@@ -303,12 +326,15 @@ export class TurnRunner {
           return { kind: 'wait', ms, reason: 'platform-error' };
         }
         log.error({ thread, chunk: i, err }, 'reply could not be posted; message skipped');
-        return undefined;
+        return skipped;
       }
-      await inbox.markPosted(thread, i + 1);
       this.#d.observer.posted(platform, 1);
+      // The last chunk is recorded by the pop that follows.
+      if (i === chunks.length - 1) return { kind: 'answered', posted: i + 1 };
+      checked = await inbox.markPosted(thread, control.run, entry.id, i + 1);
+      if (!checked) return { kind: 'stale' };
     }
-    return undefined;
+    return { kind: 'answered' };
   }
 }
 

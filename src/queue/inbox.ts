@@ -4,9 +4,11 @@
  * - `accept` (one Lua script): drop a message seen before (`seen:<id>`, with a TTL); append it to
  *   `inbox:<thread>`; if the thread has no turn (`active:<thread>`), start one and tell the caller
  *   to enqueue its BullMQ job.
- * - A turn peeks the head, processes it, stores the answer in `turn:<thread>` before posting, counts
- *   the chunks posted, then `advance` pops exactly that head and, when the inbox is empty, ends the
- *   turn in the same script, so a message arriving at that instant is never stranded.
+ * - A turn claims the thread (`run:<thread>`, a fencing token per run). Each step `begin`s with the
+ *   head and its progress in `turn:<thread>` (one script, which also checks the claim), stores the
+ *   answer before posting, counts the chunks posted, then `advance` pops exactly that head and, when
+ *   the inbox is empty, ends the turn in the same script, so a message arriving at that instant is
+ *   never stranded. Each script checks the claim, so a step costs few round trips.
  * - `turns` (a sorted set of threads with a turn, by start time) lets `staleTurns` find a turn whose
  *   job was never enqueued (a crash between `accept` and the enqueue) or has failed.
  *
@@ -50,6 +52,14 @@ export interface TurnState {
   posted: number;
 }
 
+/** The start of a step of a turn: the head and its progress. */
+export type Step =
+  /** The run no longer holds the thread's claim. */
+  | { kind: 'stale' }
+  | { kind: 'empty' }
+  /** `state.tries` counts the attempts before this one (begun for an ask without an answer). */
+  | { kind: 'head'; raw: string; state: TurnState };
+
 /** Result of `accept`. */
 export type AcceptResult =
   | { outcome: 'duplicate' }
@@ -65,11 +75,59 @@ redis.call('SET', KEYS[3], ARGV[6])
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3])
 return {2, ARGV[6]}`;
 
+// Records chunks posted (ARGV[n + 1]) for head ARGV[n], never on another head's record nor lowering
+// the count: a fact, whoever holds the claim. Used by MARK and ADVANCE.
+const RECORD_POSTED = (n: number) => `
+local function recordPosted(key)
+  if ARGV[${n + 1}] ~= '' and redis.call('HGET', key, 'head') == ARGV[${n}]
+    and tonumber(redis.call('HGET', key, 'posted') or '0') < tonumber(ARGV[${n + 1}]) then
+    redis.call('HSET', key, 'posted', ARGV[${n + 1}])
+  end
+end`;
+
+// Checks run ARGV[1]'s claim, reads the head and its record (a record of another head is dropped),
+// and counts a new attempt when the head is a question with no answer yet.
+// Returns {0} stale, {1} empty, {2, head, tries before, postTries, posted, chunks or ''}.
+const BEGIN = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
+local raw = redis.call('LINDEX', KEYS[2], 0)
+if not raw then return {1} end
+local ok, entry = pcall(cjson.decode, raw)
+if not ok or type(entry) ~= 'table' or type(entry.id) ~= 'string' then return {2, raw, 0, 0, 0, ''} end
+local s = redis.call('HMGET', KEYS[3], 'head', 'tries', 'postTries', 'posted', 'chunks')
+if s[1] ~= entry.id then
+  redis.call('DEL', KEYS[3])
+  s = {entry.id, false, false, false, false}
+end
+local tries = tonumber(s[2] or '0')
+if entry.kind == 'ask' and not s[5] then
+  redis.call('HSET', KEYS[3], 'head', entry.id, 'tries', tries + 1)
+  redis.call('EXPIRE', KEYS[3], ARGV[2])
+end
+return {2, raw, tries, tonumber(s[3] or '0'), tonumber(s[4] or '0'), s[5] or ''}`;
+
+// Stores head ARGV[2]'s rendered answer ARGV[3] while run ARGV[1] holds the claim (else nothing).
+const SAVE = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[2], 'head', ARGV[2], 'chunks', ARGV[3], 'posted', 0)
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+return 1`;
+
+// Records ARGV[3] chunks posted for head ARGV[2]; returns whether run ARGV[1] still holds the claim.
+const MARK = `${RECORD_POSTED(2)}
+recordPosted(KEYS[2])
+if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+return 0`;
+
 // Pops the head if it is still ARGV[1] (or nothing when ARGV[1] is empty), forgets the head's
 // state, and ends the turn when the inbox is empty and the turn is still this job's.
-// Returns -1 (and does nothing) when run ARGV[4] no longer holds the thread's claim.
-const ADVANCE = `
-if redis.call('GET', KEYS[5]) ~= ARGV[4] then return -1 end
+// Returns -1 when run ARGV[4] no longer holds the thread's claim: then it only records the chunks
+// posted (ARGV[6]) for head ARGV[5], so the run that took over does not post them again.
+const ADVANCE = `${RECORD_POSTED(5)}
+if redis.call('GET', KEYS[5]) ~= ARGV[4] then
+  recordPosted(KEYS[4])
+  return -1
+end
 if ARGV[1] ~= '' and redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then
   redis.call('LPOP', KEYS[1])
   redis.call('DEL', KEYS[4])
@@ -110,6 +168,9 @@ interface Scripts {
   inboxAdvance: Script;
   inboxRestart: Script;
   inboxClaim: Script;
+  inboxBegin: Script;
+  inboxSave: Script;
+  inboxMark: Script;
 }
 
 export class Inbox {
@@ -125,6 +186,9 @@ export class Inbox {
     redis.defineCommand('inboxAdvance', { numberOfKeys: 5, lua: ADVANCE });
     redis.defineCommand('inboxClaim', { numberOfKeys: 2, lua: CLAIM });
     redis.defineCommand('inboxRestart', { numberOfKeys: 2, lua: RESTART });
+    redis.defineCommand('inboxBegin', { numberOfKeys: 3, lua: BEGIN });
+    redis.defineCommand('inboxSave', { numberOfKeys: 2, lua: SAVE });
+    redis.defineCommand('inboxMark', { numberOfKeys: 2, lua: MARK });
     this.#scripts = redis as unknown as Scripts;
     this.#p = options.prefix;
     this.#dedupeTtl = options.dedupeTtlSeconds;
@@ -184,10 +248,39 @@ export class Inbox {
   }
 
   /**
-   * Pops `rawHead` (when still the head; `''` pops nothing) and ends the turn if nothing is left.
-   * Returns how many remain, or -1 when `run` no longer holds the claim (nothing was done).
+   * Starts a step of `run`: the head and its progress (a record of an older head is discarded), one
+   * more attempt counted when the head is a question still without an answer.
    */
-  async advance(thread: string, jobId: string, run: string, rawHead: string): Promise<number> {
+  async begin(thread: string, run: string): Promise<Step> {
+    const res = (await this.#scripts.inboxBegin(
+      this.#key('run', thread),
+      this.#key('inbox', thread),
+      this.#key('turn', thread),
+      run,
+      TURN_STATE_TTL_SECONDS,
+    )) as [0] | [1] | [2, string, number, number, number, string];
+    if (res[0] === 0) return { kind: 'stale' };
+    if (res[0] === 1) return { kind: 'empty' };
+    const [, raw, tries, postTries, posted, chunks] = res;
+    return {
+      kind: 'head',
+      raw,
+      state: { tries, postTries, posted, ...(chunks !== '' && { chunks: JSON.parse(chunks) as string[] }) },
+    };
+  }
+
+  /**
+   * Pops `rawHead` (when still the head; `''` pops nothing) and ends the turn if nothing is left.
+   * Returns how many remain, or -1 when `run` no longer holds the claim: then nothing is popped, and
+   * only `posted` (chunks of head `entryId` posted, when given) is recorded.
+   */
+  async advance(
+    thread: string,
+    jobId: string,
+    run: string,
+    rawHead: string,
+    posted?: { entryId: string; count: number },
+  ): Promise<number> {
     return (await this.#scripts.inboxAdvance(
       this.#key('inbox', thread),
       this.#key('active', thread),
@@ -198,27 +291,9 @@ export class Inbox {
       thread,
       jobId,
       run,
+      posted?.entryId ?? '',
+      posted?.count ?? '',
     )) as number;
-  }
-
-  /** Progress of the head `entryId`; a record of an older head is discarded. */
-  async state(thread: string, entryId: string): Promise<TurnState> {
-    const h = await this.#redis.hgetall(this.#key('turn', thread));
-    if (h.head !== entryId) {
-      await this.#redis
-        .multi()
-        .del(this.#key('turn', thread))
-        .hset(this.#key('turn', thread), 'head', entryId)
-        .expire(this.#key('turn', thread), TURN_STATE_TTL_SECONDS)
-        .exec();
-      return { tries: 0, postTries: 0, posted: 0 };
-    }
-    return {
-      tries: Number(h.tries ?? 0),
-      postTries: Number(h.postTries ?? 0),
-      posted: Number(h.posted ?? 0),
-      ...(h.chunks !== undefined && { chunks: JSON.parse(h.chunks) as string[] }),
-    };
   }
 
   /** Adds `by` to a counter of the head's progress and returns the new value. */
@@ -226,14 +301,29 @@ export class Inbox {
     return this.#redis.hincrby(this.#key('turn', thread), field, by);
   }
 
-  /** Stores the head's rendered answer before the first chunk is posted. */
-  async saveAnswer(thread: string, chunks: string[]): Promise<void> {
-    await this.#redis.hset(this.#key('turn', thread), 'chunks', JSON.stringify(chunks), 'posted', 0);
+  /** Stores head `entryId`'s rendered answer before its first chunk is posted; false when `run` lost the claim. */
+  async saveAnswer(thread: string, run: string, entryId: string, chunks: string[]): Promise<boolean> {
+    const saved = await this.#scripts.inboxSave(
+      this.#key('run', thread),
+      this.#key('turn', thread),
+      run,
+      entryId,
+      JSON.stringify(chunks),
+      TURN_STATE_TTL_SECONDS,
+    );
+    return saved === 1;
   }
 
-  /** Records that the first `count` chunks are posted. */
-  async markPosted(thread: string, count: number): Promise<void> {
-    await this.#redis.hset(this.#key('turn', thread), 'posted', count);
+  /** Records that the first `count` chunks of head `entryId` are posted; false when `run` lost the claim. */
+  async markPosted(thread: string, run: string, entryId: string, count: number): Promise<boolean> {
+    const current = await this.#scripts.inboxMark(
+      this.#key('run', thread),
+      this.#key('turn', thread),
+      run,
+      entryId,
+      count,
+    );
+    return current === 1;
   }
 
   /** Threads whose turn started before `olderThan` (epoch ms), with their job ids. */
