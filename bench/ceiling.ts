@@ -19,10 +19,16 @@ export interface Throughput {
   ingestSeconds: number;
   /** Peak RSS of each bridge process, MB, by role. */
   peakRssMb: Record<string, number>;
+  /** CPU time each bridge process used per message during the run, ms, by role. */
+  cpuMsPerMessage: Record<string, number>;
+  /** CPU time this process (the fakes) used per message during the run, ms. */
+  fakesCpuMsPerMessage: number;
 }
 
 export interface CeilingResult extends Throughput {
   bullmqPerSecond: number;
+  /** CPU time bare BullMQ (queue and worker in one process) used per job, ms. */
+  bullmqCpuMsPerJob: number;
   ratio: number;
 }
 
@@ -50,15 +56,21 @@ export async function throughput(
       for (let i = 0; i < workers; i++) await bench.spawn('worker');
       await bench.spawn('receiver');
     }
+    const names = bench.processes.map((p, i) => (p.role === 'worker' ? `worker${i + 1}` : p.role));
+    const cpuBefore = bench.processes.map((p) => p.cpuSeconds());
+    const fakesBefore = process.cpuUsage();
     const started = performance.now();
     const lastUpdate = pushMessages(telegram, messages, threads);
     await bench.waitFor(() => telegram.confirmedOffset > lastUpdate, 600_000, 'all updates confirmed');
     const ingestSeconds = secondsSince(started);
     await bench.waitFor(() => telegram.sent.length >= messages, 600_000, 'all replies');
     const seconds = secondsSince(started);
+    const fakesCpu = process.cpuUsage(fakesBefore);
     const peakRssMb: Record<string, number> = {};
+    const cpuMsPerMessage: Record<string, number> = {};
     for (const [i, p] of bench.processes.entries()) {
-      peakRssMb[p.role === 'worker' ? `worker${i + 1}` : p.role] = p.memory().peakRssMb;
+      peakRssMb[names[i] as string] = p.memory().peakRssMb;
+      cpuMsPerMessage[names[i] as string] = ((p.cpuSeconds() - (cpuBefore[i] as number)) * 1000) / messages;
     }
     return {
       messages,
@@ -68,19 +80,30 @@ export async function throughput(
       perSecond: messages / seconds,
       ingestSeconds,
       peakRssMb,
+      cpuMsPerMessage,
+      fakesCpuMsPerMessage: (fakesCpu.user + fakesCpu.system) / 1000 / messages,
     };
   } finally {
     await bench.close();
   }
 }
 
+/** CPU ms per message of each bridge process and of the fakes. */
+export const cpuLine = (t: Throughput): string =>
+  `${Object.entries(t.cpuMsPerMessage)
+    .map(([name, ms]) => `${name} ${ms.toFixed(2)} ms`)
+    .join(', ')}; fakes (bench process) ${t.fakesCpuMsPerMessage.toFixed(2)} ms`;
+
 export async function ceiling(redisUrl: string): Promise<Outcome<CeilingResult>> {
   const scale = ceilingScale();
   const bridge = await throughput(redisUrl, scale);
-  const bullmqPerSecond = await bareBullmq(redisUrl, scale.messages);
+  const { perSecond: bullmqPerSecond, cpuMsPerJob: bullmqCpuMsPerJob } = await bareBullmq(
+    redisUrl,
+    scale.messages,
+  );
   const ratio = bridge.perSecond / bullmqPerSecond;
   return {
-    result: { ...bridge, bullmqPerSecond, ratio },
+    result: { ...bridge, bullmqPerSecond, bullmqCpuMsPerJob, ratio },
     rows: [
       {
         scenario: '1. ceiling',
@@ -90,13 +113,17 @@ export async function ceiling(redisUrl: string): Promise<Outcome<CeilingResult>>
       },
       {
         scenario: '',
-        figure: `bare BullMQ ${fmt(bullmqPerSecond)} jobs/s; ratio ${ratio.toFixed(3)}`,
+        figure: `bare BullMQ ${fmt(bullmqPerSecond)} jobs/s (CPU ${bullmqCpuMsPerJob.toFixed(2)} ms/job); ratio ${ratio.toFixed(3)}`,
         target: '>= 0.33',
         met: ratio >= 0.33,
       },
       {
         scenario: '',
         figure: `receiver stored every update in ${bridge.ingestSeconds.toFixed(2)} s; peak RSS ${bridge.peakRssMb.all} MB`,
+      },
+      {
+        scenario: '',
+        figure: `CPU per message: bridge ${cpuLine(bridge)}`,
       },
     ],
   };

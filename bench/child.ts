@@ -35,6 +35,8 @@ export interface BridgeProcess {
   /** Its HTTP port (health and metrics). */
   readonly port: number;
   memory(): ProcessMemory;
+  /** CPU time it has used so far (user + system), s. */
+  cpuSeconds(): number;
   /** `nodejs_heap_size_used_bytes` from its /metrics, MB (without a forced collection). */
   heapUsedMb(): Promise<number>;
   /** The last of what it wrote to stdout and stderr. */
@@ -48,6 +50,14 @@ export function processMemory(pid: number): ProcessMemory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMb: Math.round(kb('VmRSS') / 1024), peakRssMb: Math.round(kb('VmHWM') / 1024) };
+}
+
+/** User + system CPU time of `pid` so far, s (`/proc/<pid>/stat`, in clock ticks of 1/100 s). */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces: utime is the 14th field.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /**
@@ -86,6 +96,7 @@ export async function startBridgeProcess(env: Record<string, string>): Promise<B
     role,
     port,
     memory: () => processMemory(pid),
+    cpuSeconds: () => processCpuSeconds(pid),
     async heapUsedMb() {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       const bytes = /^\w*nodejs_heap_size_used_bytes\s+(\S+)$/m.exec(text)?.[1];

@@ -3,7 +3,7 @@
  * receiver process (`BRIDGE_ROLE=receiver`, the one long poller a bot token allows) and one, then
  * two, worker processes (`BRIDGE_ROLE=worker`) sharing the Redis prefix. Both figures and their ratio.
  */
-import { ceilingScale, type Throughput, throughput } from './ceiling.ts';
+import { ceilingScale, cpuLine, type Throughput, throughput } from './ceiling.ts';
 import { fmt, type Outcome } from './report.ts';
 
 export interface ScaleOutResult {
@@ -24,7 +24,9 @@ export async function scaleOut(redisUrl: string): Promise<Outcome<ScaleOutResult
     result: { oneWorker, twoWorkers, ratio },
     rows: [
       { scenario: '5. scale-out', figure: line(oneWorker) },
+      { scenario: '', figure: `  CPU per message: ${cpuLine(oneWorker)}` },
       { scenario: '', figure: line(twoWorkers) },
+      { scenario: '', figure: `  CPU per message: ${cpuLine(twoWorkers)}` },
       { scenario: '', figure: `ratio two / one worker: ${ratio.toFixed(2)}`, target: 'reported' },
     ],
   };
