@@ -11,7 +11,7 @@
  * BENCH_CHILD_NODE_ARGS passes node flags to every bridge process (bench/child.ts).
  */
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { Redis } from 'ioredis';
 import { ceiling } from './ceiling.ts';
 import { footprint } from './footprint.ts';
@@ -54,13 +54,19 @@ const machine = {
   cpu: cpus()[0]?.model,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   redis: redisVersion,
+  /** 1-minute load average before the first scenario and after the last: others share the machine. */
+  loadAverage: { before: loadavg()[0] as number, after: 0 },
 };
 
 const results: Record<string, unknown> = {};
+const loadAtStart: Record<string, number> = {};
 const rows: Row[] = [];
 let failed = false;
 for (const scenario of selected) {
-  process.stderr.write(`scenario ${scenario.id} (${scenario.name}) …\n`);
+  loadAtStart[scenario.name] = loadavg()[0] as number;
+  process.stderr.write(
+    `scenario ${scenario.id} (${scenario.name}), load average ${loadavg()[0]?.toFixed(2)} …\n`,
+  );
   const started = performance.now();
   try {
     const outcome = await scenario.run(redisUrl);
@@ -78,9 +84,13 @@ for (const scenario of selected) {
   );
 }
 
+machine.loadAverage.after = loadavg()[0] as number;
 process.stdout.write(`${formatTable(rows)}\n`);
+process.stdout.write(
+  `load average (1 min) ${machine.loadAverage.before.toFixed(2)} before, ${machine.loadAverage.after.toFixed(2)} after, on ${machine.cpus} cores\n`,
+);
 writeFileSync(
   new URL('./results.json', import.meta.url),
-  `${JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), machine, loadAtStart, results }, null, 2)}\n`,
 );
 process.exit(failed ? 1 : 0);
