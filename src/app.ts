@@ -34,8 +34,6 @@ export interface Bridge {
 
 export interface BridgeDeps {
   log: Logger;
-  /** The fetch the Aksita client uses. Default: global fetch. */
-  fetch?: typeof fetch;
   /** Adapters besides the configured platforms (the terminal of `npm run cli -- chat`). */
   extraAdapters?: Adapter[];
 }
@@ -63,7 +61,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
       for (const chunk of adapter.render(text)) await adapter.sendDirect(userId, chunk);
     },
   });
-  const { redis, inbox, queue, observer } = services;
+  const { queueRedis, inbox, queue, observer } = services;
   let worker: TurnWorker | undefined;
   let router: Router | undefined;
   let http: { port: number; close(): Promise<void> } | undefined;
@@ -94,7 +92,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
         log,
       });
       worker = new TurnWorker({
-        connection: redis,
+        connection: queueRedis,
         prefix: config.redisPrefix,
         queue,
         inbox,

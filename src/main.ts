@@ -3,12 +3,18 @@
  * SIGTERM/SIGINT within 10 s (a second signal exits at once).
  */
 import { existsSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { startBridge } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { ConfigError } from './core/errors.ts';
 import { createLogger, scrub } from './logger.ts';
 
 const EXIT_DEADLINE_MS = 10_000;
+
+// A larger young generation: the bridge allocates many short-lived objects per message (requests,
+// replies, Redis commands), and with V8's default 16 MB a fifth of its CPU went to scavenges. With
+// 32 MB, about a fifth less CPU per message in the ceiling benchmark, for ~20 MB more at the peak.
+setFlagsFromString('--max-semi-space-size=32');
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 

@@ -7,12 +7,18 @@ import { Redis } from 'ioredis';
 import { safeRedisUrl } from './config.ts';
 import { ConfigError } from './core/errors.ts';
 
-/** Opens a connection that waits through reconnects (what BullMQ and the inbox need). */
-export function openRedis(url: string, name: string): Redis {
+/**
+ * Opens a connection that waits through reconnects (what BullMQ and the inbox need). `pipelined`
+ * sends the commands issued in one tick of the event loop in one write (ioredis auto-pipelining):
+ * for the bridge's own commands, which thousands of turns issue at once. BullMQ gets a connection
+ * without it, as its blocking commands and its own pipelines expect.
+ */
+export function openRedis(url: string, name: string, options: { pipelined?: boolean } = {}): Redis {
   return new Redis(url, {
     maxRetriesPerRequest: null,
     connectionName: `aksita-bridge:${name}`,
     retryStrategy: (times) => Math.min(times * 200, 5_000),
+    enableAutoPipelining: options.pipelined ?? false,
   });
 }
 

@@ -6,7 +6,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import pkg from '../package.json' with { type: 'json' };
-import { AksitaClient } from './aksita/client.ts';
+import { AksitaClient, aksitaPool } from './aksita/client.ts';
 import type { Config } from './config.ts';
 import { AdminNotifier, type DirectSender } from './core/admin-notifier.ts';
 import { Commands } from './core/commands.ts';
@@ -30,7 +30,10 @@ import { openRedis } from './redis.ts';
 export const VERSION: string = pkg.version;
 
 export interface Services {
+  /** The bridge's own commands (auto-pipelined). */
   redis: Redis;
+  /** BullMQ's connection. */
+  queueRedis: Redis;
   inbox: Inbox;
   queue: Queue<TurnJobData>;
   notices: Notices;
@@ -50,8 +53,6 @@ export interface Services {
 
 export interface ServiceDeps {
   log: Logger;
-  /** The fetch the Aksita client uses. Default: global fetch. */
-  fetch?: typeof fetch;
   /** Redis and platform health, for `status`. */
   health: () => Promise<Record<string, Health>>;
   /** Delivers admin alerts as direct messages. */
@@ -61,19 +62,22 @@ export interface ServiceDeps {
 export function createServices(config: Config, deps: ServiceDeps): Services {
   const { log } = deps;
   const prefix = config.redisPrefix;
-  const redis = openRedis(config.redisUrl, `${prefix}:${config.role}`);
-  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+  const redis = openRedis(config.redisUrl, `${prefix}:${config.role}`, { pipelined: true });
+  const queueRedis = openRedis(config.redisUrl, `${prefix}:${config.role}:queue`);
+  for (const connection of [redis, queueRedis])
+    connection.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
   const inbox = new Inbox(redis, { prefix, dedupeTtlSeconds: config.dedupeTtlSeconds });
-  const queue = createTurnQueue(redis, prefix);
+  const queue = createTurnQueue(queueRedis, prefix);
   queue.on('error', (err) => log.warn({ err }, 'queue error'));
   const notices = loadNotices(config.language, config.noticesFile);
 
+  const pool = aksitaPool();
   const clientFor = (platform: Platform) =>
     new AksitaClient({
       baseUrl: config.aksitaBaseUrl,
       apiKey: config.aksitaKeys[platform],
       timeoutMs: config.aksitaTimeoutMs,
-      ...(deps.fetch && { fetch: deps.fetch }),
+      dispatcher: pool,
     });
   const conversations = new Conversations({
     redis,
@@ -109,6 +113,7 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
   });
   return {
     redis,
+    queueRedis,
     inbox,
     queue,
     notices,
@@ -129,7 +134,9 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
     commands: new Commands({ reports, conversations, admins: notifier, notices, log }),
     async close() {
       await queue.close();
-      await redis.quit().catch(() => redis.disconnect());
+      for (const connection of [redis, queueRedis])
+        await connection.quit().catch(() => connection.disconnect());
+      await pool.destroy();
     },
   };
 }

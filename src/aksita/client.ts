@@ -1,8 +1,9 @@
 /**
- * The Aksita API client: `POST /api/session` and `POST /api/chat` over Node's fetch, each with a
- * timeout. Every failure becomes an `AgentError` saying what kind it is; a reply that is not the
+ * The Aksita API client: `POST /api/session` and `POST /api/chat` over undici's `request` (leaner than
+ * `fetch`: no web streams per call) through one keep-alive connection pool, each with a timeout. Every failure becomes an `AgentError` saying what kind it is; a reply that is not the
  * documented shape is `malformed` (retryable), never passed on.
  */
+import { Agent, type Dispatcher, request } from 'undici';
 import { AgentError, type AgentErrorCode } from '../core/errors.ts';
 
 /** One successful agent reply. */
@@ -24,8 +25,14 @@ export interface AksitaClientOptions {
   apiKey: string;
   /** Timeout of one request, ms. */
   timeoutMs: number;
-  /** The fetch to use (tests and benchmarks may pass their own). Default: global fetch. */
-  fetch?: typeof fetch;
+  /** The connection pool; share one between clients of the same API. Default: a pool of its own. */
+  dispatcher?: Dispatcher;
+}
+
+/** A keep-alive connection pool for the Aksita API (close it when the bridge stops). */
+export function aksitaPool(): Agent {
+  // As many connections as calls in flight (bounded by WORKER_CONCURRENCY); idle ones close after 10 s.
+  return new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
 }
 
 const STATUS_CODES: Record<number, AgentErrorCode> = {
@@ -38,11 +45,11 @@ const STATUS_CODES: Record<number, AgentErrorCode> = {
 
 export class AksitaClient {
   readonly #options: AksitaClientOptions;
-  readonly #fetch: typeof fetch;
+  readonly #dispatcher: Dispatcher;
 
   constructor(options: AksitaClientOptions) {
     this.#options = options;
-    this.#fetch = options.fetch ?? fetch;
+    this.#dispatcher = options.dispatcher ?? aksitaPool();
   }
 
   /** Creates a new conversation and returns its id. */
@@ -80,10 +87,10 @@ export class AksitaClient {
   async #post(path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
     const timeout = AbortSignal.timeout(this.#options.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    let res: Response;
+    let status: number;
     let text: string;
     try {
-      res = await this.#fetch(`${this.#options.baseUrl}${path}`, {
+      const res = await request(`${this.#options.baseUrl}${path}`, {
         method: 'POST',
         headers: {
           'X-API-Key': this.#options.apiKey,
@@ -92,14 +99,16 @@ export class AksitaClient {
         },
         body: JSON.stringify(body),
         signal: combined,
+        dispatcher: this.#dispatcher,
       });
-      text = await res.text();
+      status = res.statusCode;
+      text = await res.body.text();
     } catch (err) {
       if (timeout.aborted)
         throw new AgentError('timeout', undefined, `no answer within ${this.#options.timeoutMs} ms`);
       if (signal?.aborted) throw new AgentError('network', undefined, 'aborted by the bridge');
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
-      throw new AgentError('network', undefined, cause ?? (err as Error).message);
+      const { code, cause } = err as { code?: string; cause?: { code?: string } };
+      throw new AgentError('network', undefined, cause?.code ?? code ?? (err as Error).message);
     }
     let json: unknown;
     try {
@@ -108,18 +117,14 @@ export class AksitaClient {
       json = undefined;
     }
     const envelope = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
-    const reason = typeof envelope.reason === 'string' ? envelope.reason.slice(0, 300) : res.statusText;
-    if (!res.ok) {
-      const code = STATUS_CODES[res.status] ?? (res.status >= 500 ? 'server' : 'malformed');
-      throw new AgentError(code, res.status, reason || `HTTP ${res.status}`);
+    const reason = typeof envelope.reason === 'string' ? envelope.reason.slice(0, 300) : '';
+    if (status < 200 || status > 299) {
+      const code = STATUS_CODES[status] ?? (status >= 500 ? 'server' : 'malformed');
+      throw new AgentError(code, status, reason || `HTTP ${status}`);
     }
-    if (json === undefined) throw new AgentError('malformed', res.status, 'reply is not JSON');
+    if (json === undefined) throw new AgentError('malformed', status, 'reply is not JSON');
     if (envelope.status !== true || typeof envelope.data !== 'object' || envelope.data === null) {
-      throw new AgentError(
-        'malformed',
-        res.status,
-        `reply status is not true${reason ? ` (${reason})` : ''}`,
-      );
+      throw new AgentError('malformed', status, `reply status is not true${reason ? ` (${reason})` : ''}`);
     }
     return envelope.data;
   }
