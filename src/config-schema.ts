@@ -186,7 +186,7 @@ export const envSchema = z.object({
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
     })
     .default('info'),
-  WORKER_CONCURRENCY: int(5_000, 1, 50_000),
+  WORKER_CONCURRENCY: int(2_000, 1, 50_000),
   JOB_LOCK_MS: int(30_000, 1_000, 600_000),
   DEDUPE_TTL_SECONDS: int(172_800, 60, 2_592_000),
   SHUTDOWN_GRACE_MS: int(8_000, 0, 60_000),

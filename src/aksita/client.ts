@@ -85,8 +85,17 @@ export class AksitaClient {
   }
 
   async #post(path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
-    const timeout = AbortSignal.timeout(this.#options.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // A timer cleared as soon as the call ends (AbortSignal.timeout would keep one alive, with its
+    // signal, for the whole timeout after every call).
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, this.#options.timeoutMs);
+    const cancel = () => abort.abort();
+    if (signal?.aborted) cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
     let status: number;
     let text: string;
     try {
@@ -98,17 +107,20 @@ export class AksitaClient {
           Accept: 'application/json',
         },
         body: JSON.stringify(body),
-        signal: combined,
+        signal: abort.signal,
         dispatcher: this.#dispatcher,
       });
       status = res.statusCode;
       text = await res.body.text();
     } catch (err) {
-      if (timeout.aborted)
+      if (timedOut)
         throw new AgentError('timeout', undefined, `no answer within ${this.#options.timeoutMs} ms`);
       if (signal?.aborted) throw new AgentError('network', undefined, 'aborted by the bridge');
       const { code, cause } = err as { code?: string; cause?: { code?: string } };
       throw new AgentError('network', undefined, cause?.code ?? code ?? (err as Error).message);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', cancel);
     }
     let json: unknown;
     try {
