@@ -4,9 +4,10 @@
  * process, against bare BullMQ (add + no-op processor) on the same Redis. `throughput` also serves
  * scenario 5, with separate receiver and worker processes.
  */
+import { Redis } from 'ioredis';
 import { bareBullmq } from './bare-bullmq.ts';
 import { fmt, knob, type Outcome } from './report.ts';
-import { pushMessages, secondsSince, startBench } from './setup.ts';
+import { pushMessages, redisCpuSeconds, secondsSince, startBench } from './setup.ts';
 
 export interface Throughput {
   messages: number;
@@ -23,12 +24,16 @@ export interface Throughput {
   cpuMsPerMessage: Record<string, number>;
   /** CPU time this process (the fakes) used per message during the run, ms. */
   fakesCpuMsPerMessage: number;
+  /** CPU time of the Redis server per message, ms (the whole server: other users of it count too). */
+  redisCpuMsPerMessage: number;
 }
 
 export interface CeilingResult extends Throughput {
   bullmqPerSecond: number;
   /** CPU time bare BullMQ (queue and worker in one process) used per job, ms. */
   bullmqCpuMsPerJob: number;
+  /** CPU time of the Redis server per bare BullMQ job, ms. */
+  bullmqRedisCpuMsPerJob: number;
   ratio: number;
 }
 
@@ -49,6 +54,7 @@ export async function throughput(
   workers = 0,
 ): Promise<Throughput> {
   const bench = await startBench(redisUrl);
+  const redis = new Redis(redisUrl);
   try {
     const { telegram } = bench;
     if (workers === 0) await bench.spawn('all');
@@ -59,6 +65,7 @@ export async function throughput(
     const names = bench.processes.map((p, i) => (p.role === 'worker' ? `worker${i + 1}` : p.role));
     const cpuBefore = bench.processes.map((p) => p.cpuSeconds());
     const fakesBefore = process.cpuUsage();
+    const redisBefore = await redisCpuSeconds(redis);
     const started = performance.now();
     const lastUpdate = pushMessages(telegram, messages, threads);
     await bench.waitFor(() => telegram.confirmedOffset > lastUpdate, 600_000, 'all updates confirmed');
@@ -66,6 +73,7 @@ export async function throughput(
     await bench.waitFor(() => telegram.sent.length >= messages, 600_000, 'all replies');
     const seconds = secondsSince(started);
     const fakesCpu = process.cpuUsage(fakesBefore);
+    const redisCpu = (await redisCpuSeconds(redis)) - redisBefore;
     const peakRssMb: Record<string, number> = {};
     const cpuMsPerMessage: Record<string, number> = {};
     for (const [i, p] of bench.processes.entries()) {
@@ -82,8 +90,10 @@ export async function throughput(
       peakRssMb,
       cpuMsPerMessage,
       fakesCpuMsPerMessage: (fakesCpu.user + fakesCpu.system) / 1000 / messages,
+      redisCpuMsPerMessage: (redisCpu * 1000) / messages,
     };
   } finally {
+    redis.disconnect();
     await bench.close();
   }
 }
@@ -92,18 +102,21 @@ export async function throughput(
 export const cpuLine = (t: Throughput): string =>
   `${Object.entries(t.cpuMsPerMessage)
     .map(([name, ms]) => `${name} ${ms.toFixed(2)} ms`)
-    .join(', ')}; fakes (bench process) ${t.fakesCpuMsPerMessage.toFixed(2)} ms`;
+    .join(
+      ', ',
+    )}; fakes (bench process) ${t.fakesCpuMsPerMessage.toFixed(2)} ms; Redis ${t.redisCpuMsPerMessage.toFixed(2)} ms`;
 
 export async function ceiling(redisUrl: string): Promise<Outcome<CeilingResult>> {
   const scale = ceilingScale();
   const bridge = await throughput(redisUrl, scale);
-  const { perSecond: bullmqPerSecond, cpuMsPerJob: bullmqCpuMsPerJob } = await bareBullmq(
-    redisUrl,
-    scale.messages,
-  );
+  const {
+    perSecond: bullmqPerSecond,
+    cpuMsPerJob: bullmqCpuMsPerJob,
+    redisCpuMsPerJob: bullmqRedisCpuMsPerJob,
+  } = await bareBullmq(redisUrl, scale.messages);
   const ratio = bridge.perSecond / bullmqPerSecond;
   return {
-    result: { ...bridge, bullmqPerSecond, bullmqCpuMsPerJob, ratio },
+    result: { ...bridge, bullmqPerSecond, bullmqCpuMsPerJob, bullmqRedisCpuMsPerJob, ratio },
     rows: [
       {
         scenario: '1. ceiling',
@@ -113,7 +126,7 @@ export async function ceiling(redisUrl: string): Promise<Outcome<CeilingResult>>
       },
       {
         scenario: '',
-        figure: `bare BullMQ ${fmt(bullmqPerSecond)} jobs/s (CPU ${bullmqCpuMsPerJob.toFixed(2)} ms/job); ratio ${ratio.toFixed(3)}`,
+        figure: `bare BullMQ ${fmt(bullmqPerSecond)} jobs/s (CPU per job ${bullmqCpuMsPerJob.toFixed(2)} ms; Redis ${bullmqRedisCpuMsPerJob.toFixed(2)} ms); ratio ${ratio.toFixed(3)}`,
         target: '>= 0.33',
         met: ratio >= 0.33,
       },

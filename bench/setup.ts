@@ -116,3 +116,10 @@ export function pushMessages(telegram: FakeTelegram, messages: number, threads: 
 
 /** Seconds since `started` (a `performance.now()` value). */
 export const secondsSince = (started: number): number => (performance.now() - started) / 1000;
+
+/** CPU time the Redis server has used so far (user + system), s, from `INFO cpu`. */
+export async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
