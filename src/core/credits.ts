@@ -14,28 +14,38 @@ const KEEP_DAYS = 90;
 // KEYS: day summary hash, day chats zset, balance hash, alerted set, day per-chat/per-user hash.
 // ARGV: credits, remaining (or '' when unknown), now ms, ttl s, platform, thread, user, thresholds…
 // Returns the thresholds crossed going down by this reading.
+// As few calls as it takes (each call inside a script costs the Redis server several µs, and this runs
+// for every reply): the TTLs are set with the day's first reply of a platform, and the alerted set is
+// read once and changed only when a threshold is crossed or re-armed.
 const RECORD = `
 local credits = tonumber(ARGV[1])
 if credits > 0 then
   redis.call('HINCRBY', KEYS[1], 'total', credits)
   redis.call('HINCRBY', KEYS[1], 'p:' .. ARGV[5], credits)
-  redis.call('HINCRBY', KEYS[1], 'n:' .. ARGV[5], 1)
+  local replies = redis.call('HINCRBY', KEYS[1], 'n:' .. ARGV[5], 1)
   redis.call('HINCRBY', KEYS[5], 'c:' .. ARGV[6], credits)
   redis.call('HINCRBY', KEYS[5], 'u:' .. ARGV[7], credits)
   redis.call('ZINCRBY', KEYS[2], credits, ARGV[6])
-  redis.call('EXPIRE', KEYS[1], ARGV[4])
-  redis.call('EXPIRE', KEYS[2], ARGV[4])
-  redis.call('EXPIRE', KEYS[5], ARGV[4])
+  if replies == 1 then
+    redis.call('EXPIRE', KEYS[1], ARGV[4])
+    redis.call('EXPIRE', KEYS[2], ARGV[4])
+    redis.call('EXPIRE', KEYS[5], ARGV[4])
+  end
 end
 if ARGV[2] == '' then return {} end
 local remaining = tonumber(ARGV[2])
 redis.call('HSET', KEYS[3], 'remaining', remaining, 'at', ARGV[3])
+local alerted = {}
+for _, t in ipairs(redis.call('SMEMBERS', KEYS[4])) do alerted[t] = true end
 local crossed = {}
 for i = 8, #ARGV do
   local t = ARGV[i]
   if remaining <= tonumber(t) then
-    if redis.call('SADD', KEYS[4], t) == 1 then table.insert(crossed, t) end
-  else
+    if not alerted[t] then
+      redis.call('SADD', KEYS[4], t)
+      table.insert(crossed, t)
+    end
+  elseif alerted[t] then
     redis.call('SREM', KEYS[4], t)
   end
 end
