@@ -4,8 +4,6 @@
  * only once `receive` resolved, and the webhook answers 2xx only then. Sends one chunk per call and
  * maps Bot API failures to `PlatformError` (429 → `retryAfterMs`).
  */
-import http from 'node:http';
-import https from 'node:https';
 import { Bot, GrammyError, HttpError, webhookCallback } from 'grammy';
 import type { Update } from 'grammy/types';
 import type {
@@ -23,16 +21,13 @@ import type {
 import { ConfigError, PlatformError } from '../../src/core/errors.ts';
 import { retryUntilStored, sleep } from '../../src/core/retry.ts';
 import type { Logger } from '../../src/logger.ts';
+import { botApiFetch, botApiPool } from './fetch.ts';
 import { plainTelegram, renderTelegram, TELEGRAM_MAX_MESSAGE } from './format.ts';
 import { normalizeTelegramMessage } from './normalize.ts';
 
 /** A typing indicator lasts 5 s on Telegram; renew a little before. */
 const TELEGRAM_TYPING_RENEW_MS = 4_000;
-/**
- * Connections kept open to the Bot API. grammY's default agent keeps only 256 idle ones, so a burst of
- * more sends at once opened and closed a connection for each extra send; this keeps them all.
- */
-const BOT_API_SOCKETS = 512;
+
 /**
  * Telegram's send limits (core.telegram.org/bots/faq): about one message per second to a chat, 20 a
  * minute to a group, about 30 a second overall. Spaced 5 % wider than that, so that the jitter of the
@@ -78,6 +73,7 @@ class TelegramAdapter implements Adapter {
   readonly routes: HttpRoute[] = [];
   readonly #o: TelegramAdapterOptions;
   readonly #log: Logger;
+  readonly #pool = botApiPool();
   readonly #bot: Bot;
   #receive: Receiver | undefined;
   #stop = new AbortController();
@@ -91,7 +87,7 @@ class TelegramAdapter implements Adapter {
     if (options.pacing !== false) this.capabilities.pacing = TELEGRAM_PACING;
     this.#log = options.log.child({ platform: 'telegram' });
     this.#bot = new Bot(options.token, {
-      client: { apiRoot: options.apiRoot, baseFetchConfig: { agent: botApiAgent(options.apiRoot) } },
+      client: { apiRoot: options.apiRoot, fetch: botApiFetch(this.#pool) },
     });
     this.#bot.on('message', async (ctx) => {
       const message = normalizeTelegramMessage(ctx.message, ctx.me);
@@ -351,10 +347,4 @@ function describe(err: unknown): string {
   if (err instanceof GrammyError) return `${err.error_code} ${err.description}`;
   if (err instanceof HttpError) return `network error (${(err.error as Error)?.message ?? 'unknown'})`;
   return err instanceof Error ? err.message : String(err);
-}
-
-/** A keep-alive agent for the Bot API that neither grows past nor churns below `BOT_API_SOCKETS`. */
-function botApiAgent(apiRoot: string): http.Agent {
-  const options = { keepAlive: true, maxSockets: BOT_API_SOCKETS, maxFreeSockets: BOT_API_SOCKETS };
-  return apiRoot.startsWith('https:') ? new https.Agent(options) : new http.Agent(options);
 }
