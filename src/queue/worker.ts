@@ -35,6 +35,8 @@ export class TurnWorker {
   readonly #abortCalls = new AbortController();
   readonly #control: TurnControl;
   #sweepTimer: NodeJS.Timeout | undefined;
+  /** Each thread's run in flight in this process, so that a job handed out again waits for it. */
+  readonly #running = new Map<string, Promise<unknown>>();
 
   constructor(options: TurnWorkerOptions) {
     this.#o = options;
@@ -68,7 +70,24 @@ export class TurnWorker {
   }
 
   async #process(job: Job<TurnJobData>, token: string | undefined): Promise<void> {
-    const outcome = await this.#o.runner.run(job.data.thread, job.id as string, this.#control);
+    // BullMQ hands a job out again once its lock expired (Redis away longer than the lock, a long
+    // pause), to any worker, this one included, while the first run may still be alive here, in
+    // the middle of a send. A run that took over at that moment would post that chunk again (its
+    // answer is stored, its posting not yet recorded), so in this process a thread's runs go one
+    // after the other: the later one starts once the earlier one has returned, from what it recorded.
+    const thread = job.data.thread;
+    const previous = this.#running.get(thread);
+    const run = (async () => {
+      await previous?.catch(() => undefined);
+      return this.#o.runner.run(thread, job.id as string, this.#control);
+    })();
+    this.#running.set(thread, run);
+    let outcome: Awaited<typeof run>;
+    try {
+      outcome = await run;
+    } finally {
+      if (this.#running.get(thread) === run) this.#running.delete(thread);
+    }
     if (outcome.kind === 'wait') {
       await job.moveToDelayed(Date.now() + outcome.ms, token);
       throw new DelayedError();

@@ -12,7 +12,6 @@ import { eventually } from '../support/bridge.ts';
 import {
   agentReply,
   alive,
-  allReplied,
   chaosSeed,
   chatIds,
   checkReplies,
@@ -26,6 +25,7 @@ import {
   seededRandom,
   totalMessages,
   useChaos,
+  waitForReplies,
 } from './harness.ts';
 
 const cx = useChaos();
@@ -77,7 +77,7 @@ describe('chaos: the agent fails at random', () => {
     const startedAt = Date.now();
     const bridge = await cx.spawn(env);
     await pushLoad(cx.telegram, LOAD, 10_000, seededRandom(seed + 2));
-    await cx.telegram.waitFor(() => allReplied(cx.telegram, LOAD, 1), 150_000, 'every chat answered');
+    await waitForReplies(cx.telegram, LOAD, 1, 150_000);
     await eventually(() => drained(cx.redis, prefix), 'every turn finished', 30_000);
     const seconds = (Date.now() - startedAt) / 1000;
 

@@ -10,7 +10,6 @@ import {
   agentCalls,
   agentReply,
   alive,
-  allReplied,
   between,
   chaosSeed,
   checkReplies,
@@ -23,6 +22,7 @@ import {
   seededRandom,
   totalMessages,
   useChaos,
+  waitForReplies,
 } from './harness.ts';
 
 const cx = useChaos();
@@ -50,7 +50,7 @@ describe('chaos: the platform refuses sends at random', () => {
     const startedAt = Date.now();
     const bridge = await cx.spawn(env);
     await pushLoad(cx.telegram, LOAD, 10_000, seededRandom(seed + 2));
-    await cx.telegram.waitFor(() => allReplied(cx.telegram, LOAD, 2), 150_000, 'every chunk delivered');
+    await waitForReplies(cx.telegram, LOAD, 2, 150_000);
     await eventually(() => drained(cx.redis, prefix), 'every turn finished', 30_000);
     const seconds = (Date.now() - startedAt) / 1000;
 

@@ -8,7 +8,6 @@ import { eventually } from '../support/bridge.ts';
 import {
   agentCalls,
   agentReply,
-  allReplied,
   between,
   chaosSeed,
   checkReplies,
@@ -20,6 +19,7 @@ import {
   seededRandom,
   totalMessages,
   useChaos,
+  waitForReplies,
 } from './harness.ts';
 
 const cx = useChaos();
@@ -54,7 +54,7 @@ describe('chaos: graceful stop under load', () => {
     const second = await cx.spawn(env);
 
     await loading;
-    await cx.telegram.waitFor(() => allReplied(cx.telegram, LOAD, 2), 120_000, 'every chat answered');
+    await waitForReplies(cx.telegram, LOAD, 2, 120_000);
     await eventually(() => drained(cx.redis, prefix), 'every turn finished', 30_000);
     const seconds = (Date.now() - startedAt) / 1000;
 

@@ -4,10 +4,11 @@
  * exactly what each user saw, Redis inspection after a crash, and bookkeeping of child processes so
  * every case ends with its processes gone and its keys deleted.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterEach, beforeEach, expect, inject } from 'vitest';
+import { afterEach, beforeEach, inject } from 'vitest';
 import { type FakeAksita, type Step, startFakeAksita } from '../fakes/aksita.ts';
 import { type FakeTelegram, type SendStep, startFakeTelegram } from '../fakes/telegram.ts';
 import { bridgeStarted, type ChildBridge, deletePrefix, spawnBridge, testEnv } from '../support/bridge.ts';
@@ -148,6 +149,35 @@ export function allReplied(telegram: FakeTelegram, load: Load, chunksPerMessage:
   return chatIds(load).every((chat) => (perChat.get(String(chat)) ?? 0) >= load.perThread * chunksPerMessage);
 }
 
+/**
+ * Waits until every chat has at least `perThread × chunksPerMessage` replies. On timeout the error
+ * says how far it got and which chats fell short, so a failure is readable without the logs.
+ */
+export async function waitForReplies(
+  telegram: FakeTelegram,
+  load: Load,
+  chunksPerMessage: number,
+  timeoutMs: number,
+): Promise<void> {
+  try {
+    await telegram.waitFor(
+      () => allReplied(telegram, load, chunksPerMessage),
+      timeoutMs,
+      'every chat answered',
+    );
+  } catch (err) {
+    const expected = load.perThread * chunksPerMessage;
+    const short = chatIds(load)
+      .map((chat) => ({ chat, got: telegram.sentTo(chat).length }))
+      .filter((c) => c.got < expected);
+    const some = short.slice(0, 5).map((c) => `chat ${c.chat}: ${c.got}`);
+    throw new Error(
+      `${(err as Error).message}: ${telegram.sent.length} of ${totalMessages(load) * chunksPerMessage} replies posted; ` +
+        `${short.length} of ${load.threads} chats short of ${expected} (${some.join(', ')}${short.length > 5 ? ', …' : ''})`,
+    );
+  }
+}
+
 /** Agent calls per message text, and the most any one message got. */
 export function agentCalls(aksita: FakeAksita): { total: number; maxPerMessage: number } {
   const perMessage = new Map<string, number>();
@@ -243,7 +273,12 @@ export function useChaos(): Chaos {
     prefixes = [];
     let shared: Record<string, string> | undefined;
     cx.env = (overrides = {}) => {
-      shared ??= testEnv({ aksita: cx.aksita, telegram: cx.telegram }, { LOG_LEVEL: 'info' });
+      shared ??= testEnv(
+        { aksita: cx.aksita, telegram: cx.telegram },
+        // The bridge's defaults, Telegram send pacing on among them; `CHAOS_PACING=off` turns it off
+        // (same checks, about half the time: see docs/reliability.md).
+        { LOG_LEVEL: 'info', ...(process.env.CHAOS_PACING === 'off' && { TELEGRAM_SEND_PACING: 'off' }) },
+      );
       prefixes.push(shared.REDIS_PREFIX as string);
       return { ...shared, ...overrides };
     };
@@ -258,16 +293,22 @@ export function useChaos(): Chaos {
       await bridge.exited;
     };
   });
-  afterEach(async () => {
+  afterEach(async (context) => {
     await Promise.all(children.map((child) => cx.kill(child)));
-    // CHAOS_LOGS=<dir> keeps every process's log, for a report or a failure's evidence.
-    const logs = process.env.CHAOS_LOGS;
+    // CHAOS_LOGS=<dir> keeps every process's log, for a report or a failure's evidence. A failed
+    // case keeps them anyway (in a fresh temporary directory without CHAOS_LOGS) and prints a
+    // summary of each process's warnings and errors, so no failure goes uncaptured.
+    const failed = context.task.result?.state === 'fail';
+    const logs =
+      process.env.CHAOS_LOGS ?? (failed ? mkdtempSync(join(tmpdir(), 'aksita-chaos-logs-')) : undefined);
     if (logs) {
       mkdirSync(logs, { recursive: true });
-      const name = (expect.getState().currentTestName ?? 'case').replace(/[^\w-]+/g, '-').slice(0, 60);
+      const name = (context.task.fullTestName ?? context.task.name).replace(/[^\w-]+/g, '-').slice(0, 60);
       for (const [i, child] of children.entries())
         writeFileSync(join(logs, `${name}-${i}.log`), child.output());
+      if (failed) process.stderr.write(`CHAOS logs of "${context.task.name}" in ${logs}\n`);
     }
+    if (failed) for (const [i, child] of children.entries()) process.stderr.write(logSummary(i, child));
     for (const cleanup of cx.onCleanup) await cleanup();
     for (const prefix of new Set(prefixes)) await deletePrefix(cx.redis, prefix);
     cx.redis.disconnect();
@@ -275,6 +316,34 @@ export function useChaos(): Chaos {
     await cx.aksita.close();
   });
   return cx;
+}
+
+/**
+ * One process's log in a few lines: how it ended, and its warnings and errors counted by message,
+ * each with the first error text seen for it.
+ */
+function logSummary(index: number, bridge: ChildBridge): string {
+  const { exitCode, signalCode } = bridge.child;
+  const counts = new Map<string, { n: number; first: string }>();
+  let other = 0;
+  for (const line of bridge.output().split('\n')) {
+    if (!line.trim()) continue;
+    let entry: { level?: number; msg?: string; err?: { message?: string } };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      other++;
+      continue;
+    }
+    if ((entry.level ?? 0) < 40) continue;
+    const key = `${entry.level === 40 ? 'warn' : 'error'} ${entry.msg ?? '?'}`;
+    const seen = counts.get(key);
+    if (seen) seen.n++;
+    else counts.set(key, { n: 1, first: entry.err?.message?.slice(0, 200) ?? '' });
+  }
+  const lines = [...counts].map(([key, { n, first }]) => `    ${n} × ${key}${first ? `: ${first}` : ''}`);
+  if (other > 0) lines.push(`    ${other} × (not a log line)`);
+  return `CHAOS process ${index} (exit ${exitCode ?? signalCode ?? 'running'}):\n${lines.join('\n') || '    no warnings or errors'}\n`;
 }
 
 /** Prints one case's figures (and appends them to `CHAOS_REPORT` when set) for docs/reliability.md. */

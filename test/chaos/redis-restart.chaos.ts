@@ -15,7 +15,6 @@ import {
   agentCalls,
   agentReply,
   alive,
-  allReplied,
   between,
   chaosSeed,
   checkReplies,
@@ -27,6 +26,7 @@ import {
   seededRandom,
   totalMessages,
   useChaos,
+  waitForReplies,
 } from './harness.ts';
 
 const cx = useChaos();
@@ -135,7 +135,7 @@ async function restartRun(options: {
   const downMs = Date.now() - startedAt - stoppedAtMs;
 
   await loading;
-  await cx.telegram.waitFor(() => allReplied(cx.telegram, LOAD, 1), 120_000, 'every chat answered');
+  await waitForReplies(cx.telegram, LOAD, 1, 120_000);
   const check = new Redis(redis.url);
   try {
     await eventually(() => drained(check, prefix), 'every turn finished', 60_000);

@@ -11,7 +11,6 @@ import {
   agentCalls,
   agentReply,
   alive,
-  allReplied,
   between,
   chaosSeed,
   checkReplies,
@@ -24,6 +23,7 @@ import {
   seededRandom,
   totalMessages,
   useChaos,
+  waitForReplies,
 } from './harness.ts';
 
 const cx = useChaos();
@@ -48,7 +48,14 @@ describe('chaos: worker killed with SIGKILL', () => {
     const workers = [first];
     const loading = pushLoad(cx.telegram, LOAD, 12_000, seededRandom(seed + 2));
 
-    const crashes: Array<{ atMs: number; heldSends: number; reAsk: number; rePost: number }> = [];
+    const crashes: Array<{
+      atMs: number;
+      heldSends: number;
+      gateWaitMs?: number;
+      reAsk: number;
+      rePost: number;
+      respawnMs: number;
+    }> = [];
     let worker = first;
     for (let k = 0; k < KILLS; k++) {
       // A random moment while the worker is busy (a timed event, not a wait for things to settle).
@@ -56,17 +63,26 @@ describe('chaos: worker killed with SIGKILL', () => {
       // The second kill falls while sends are in flight: the platform holds them and accepts them
       // after the worker died, so the bridge never learns they were posted (invariant 3's one chunk).
       const gate = k === 1 ? cx.telegram.gate() : undefined;
+      const gatedAt = Date.now();
       if (gate) await cx.telegram.waitFor(() => cx.telegram.held > 0, 10_000, 'a send in flight');
       const atMs = Date.now() - startedAt;
       const heldSends = cx.telegram.held;
       await cx.kill(worker);
       gate?.release();
-      crashes.push({ atMs, heldSends, ...(await crashSnapshot(cx.redis, prefix)) });
+      const snapshot = await crashSnapshot(cx.redis, prefix);
+      const respawnAt = Date.now();
       worker = await cx.spawn({ ...env, BRIDGE_ROLE: 'worker' });
       workers.push(worker);
+      crashes.push({
+        atMs,
+        heldSends,
+        ...(gate && { gateWaitMs: startedAt + atMs - gatedAt }),
+        ...snapshot,
+        respawnMs: Date.now() - respawnAt,
+      });
     }
     await loading;
-    await cx.telegram.waitFor(() => allReplied(cx.telegram, LOAD, 2), 120_000, 'every chat answered');
+    await waitForReplies(cx.telegram, LOAD, 2, 120_000);
     await eventually(() => drained(cx.redis, prefix), 'every turn finished', 30_000);
     const seconds = (Date.now() - startedAt) / 1000;
 
