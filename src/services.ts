@@ -134,6 +134,7 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
     commands: new Commands({ reports, conversations, admins: notifier, notices, log }),
     async close() {
       await queue.close();
+      await stats.flush();
       for (const connection of [redis, queueRedis])
         await connection.quit().catch(() => connection.disconnect());
       await pool.destroy();

@@ -1,6 +1,9 @@
 /**
  * Hourly counters in Redis (`stats:<hour>`, kept 2 days), so `status` can say how many turns ran and
- * which errors happened in the last hour across every process of the bridge.
+ * which errors happened in the last hour across every process of the bridge. Counts are added up in
+ * memory and written once a second in one transaction, not with a transaction per answer; `flush()`
+ * writes what is pending (at shutdown, and before this process reads the counters). A process killed
+ * outright loses at most its last second of counts, never a message.
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
@@ -9,6 +12,7 @@ import type { AgentErrorCode } from './errors.ts';
 import type { Observer } from './observer.ts';
 
 const KEEP_SECONDS = 2 * 86_400;
+const FLUSH_MS = 1_000;
 
 /** `YYYY-MM-DDTHH` (UTC) of `ms`. */
 function hourOf(ms: number): string {
@@ -27,6 +31,9 @@ export class Stats implements Observer {
   readonly #p: string;
   readonly #log: Logger;
   readonly #now: () => number;
+  /** Counts not yet written: key → field → count. */
+  #pending = new Map<string, Map<string, number>>();
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(redis: Redis, options: { prefix: string; log: Logger; now?: () => number }) {
     this.#redis = redis;
@@ -37,12 +44,31 @@ export class Stats implements Observer {
 
   #bump(field: string): void {
     const key = `${this.#p}:stats:${hourOf(this.#now())}`;
-    this.#redis
-      .multi()
-      .hincrby(key, field, 1)
-      .expire(key, KEEP_SECONDS)
-      .exec()
-      .catch((err: unknown) => this.#log.debug({ err }, 'stats not recorded'));
+    let fields = this.#pending.get(key);
+    if (fields === undefined) {
+      fields = new Map();
+      this.#pending.set(key, fields);
+    }
+    fields.set(field, (fields.get(field) ?? 0) + 1);
+    if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => void this.flush(), FLUSH_MS);
+      this.#timer.unref();
+    }
+  }
+
+  /** Writes the pending counts. Never rejects: stats that cannot be written are logged and dropped. */
+  async flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#pending.size === 0) return;
+    const pending = this.#pending;
+    this.#pending = new Map();
+    const multi = this.#redis.multi();
+    for (const [key, fields] of pending) {
+      for (const [field, count] of fields) multi.hincrby(key, field, count);
+      multi.expire(key, KEEP_SECONDS);
+    }
+    await multi.exec().catch((err: unknown) => this.#log.debug({ err }, 'stats not recorded'));
   }
 
   received(): void {}
@@ -59,6 +85,7 @@ export class Stats implements Observer {
 
   /** Counts of the last 60 minutes: this hour in full plus the share of the previous hour still inside the window. */
   async lastHour(): Promise<HourStats> {
+    await this.flush();
     const now = this.#now();
     const [current, previous] = await Promise.all([
       this.#redis.hgetall(`${this.#p}:stats:${hourOf(now)}`),
