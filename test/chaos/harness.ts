@@ -143,7 +143,7 @@ export function checkReplies(
 }
 
 /** True once every chat has at least `perThread × chunksPerMessage` replies (cheap, for waiting). */
-export function allReplied(telegram: FakeTelegram, load: Load, chunksPerMessage: number): boolean {
+function allReplied(telegram: FakeTelegram, load: Load, chunksPerMessage: number): boolean {
   const perChat = new Map<string, number>();
   for (const s of telegram.sent) perChat.set(s.chatId, (perChat.get(s.chatId) ?? 0) + 1);
   return chatIds(load).every((chat) => (perChat.get(String(chat)) ?? 0) >= load.perThread * chunksPerMessage);

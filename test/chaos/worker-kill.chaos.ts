@@ -65,7 +65,8 @@ describe('chaos: worker killed with SIGKILL', () => {
       const gate = k === 1 ? cx.telegram.gate() : undefined;
       const gatedAt = Date.now();
       if (gate) await cx.telegram.waitFor(() => cx.telegram.held > 0, 10_000, 'a send in flight');
-      const atMs = Date.now() - startedAt;
+      const killedAt = Date.now();
+      const atMs = killedAt - startedAt;
       const heldSends = cx.telegram.held;
       await cx.kill(worker);
       gate?.release();
@@ -76,7 +77,7 @@ describe('chaos: worker killed with SIGKILL', () => {
       crashes.push({
         atMs,
         heldSends,
-        ...(gate && { gateWaitMs: startedAt + atMs - gatedAt }),
+        ...(gate && { gateWaitMs: killedAt - gatedAt }),
         ...snapshot,
         respawnMs: Date.now() - respawnAt,
       });
