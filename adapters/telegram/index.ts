@@ -2,9 +2,11 @@
  * The Telegram adapter (grammY). Receives by long polling or by webhook, and confirms an update to
  * Telegram only after the router has stored it: the polling loop advances its offset past an update
  * only once `receive` resolved, and the webhook answers 2xx only then. Sends one chunk per call and
- * maps Bot API failures to `PlatformError` (429 → `retryAfterMs`).
+ * maps Bot API failures to `PlatformError` kinds (`errors.ts`). Every call has a timeout (`fetch.ts`):
+ * a `getUpdates` that is not answered within its long poll plus `requestTimeoutMs` is abandoned and
+ * the next one started, and health turns red when none completed for two such spans.
  */
-import { Bot, GrammyError, HttpError, webhookCallback } from 'grammy';
+import { Bot, GrammyError, webhookCallback } from 'grammy';
 import type { Update } from 'grammy/types';
 import type {
   Adapter,
@@ -18,9 +20,10 @@ import type {
   SendOptions,
   SendPacing,
 } from '../../src/core/contract.ts';
-import { ConfigError, PlatformError } from '../../src/core/errors.ts';
+import { ConfigError } from '../../src/core/errors.ts';
 import { retryUntilStored, sleep } from '../../src/core/retry.ts';
 import type { Logger } from '../../src/logger.ts';
+import { describe, isTimeout, refusedFormatting, toPlatformError } from './errors.ts';
 import { botApiFetch, botApiPool } from './fetch.ts';
 import { plainTelegram, renderTelegram, TELEGRAM_MAX_MESSAGE } from './format.ts';
 import { normalizeTelegramMessage } from './normalize.ts';
@@ -42,6 +45,10 @@ export const TELEGRAM_PACING: SendPacing = {
 const INIT_ATTEMPTS = 3;
 /** Long-poll duration of one `getUpdates`, s. */
 const POLL_TIMEOUT_SECONDS = 30;
+/** How long any Bot API call may take, ms; a `getUpdates` gets its long poll on top. */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** Polling is unhealthy once no `getUpdates` completed for this many poll spans (long poll + margin). */
+const STALE_POLL_SPANS = 2;
 
 export interface TelegramAdapterOptions {
   /** Bot token from @BotFather. */
@@ -54,6 +61,11 @@ export interface TelegramAdapterOptions {
   log: Logger;
   /** Long-poll duration, s. Default 30. */
   pollTimeoutSeconds?: number;
+  /**
+   * How long a Bot API call may take before it fails as `transient` (a send) or is abandoned (a
+   * `getUpdates`, which gets its long poll on top), ms. Default 10 000.
+   */
+  requestTimeoutMs?: number;
   /** Pace sends before Telegram's limits (default true); off for raised limits or a fake without them. */
   pacing?: boolean;
 }
@@ -81,13 +93,25 @@ class TelegramAdapter implements Adapter {
   #mode: 'idle' | 'polling' | 'webhook' = 'idle';
   /** Why the last `getUpdates` failed; empty while polling works. */
   #pollError = '';
+  /** When the last `getUpdates` completed (or polling started), epoch ms. */
+  #lastPoll = 0;
+  /** The longest one `getUpdates` may take: its long poll plus the request timeout, ms. */
+  readonly #pollSpanMs: number;
 
   constructor(options: TelegramAdapterOptions) {
     this.#o = options;
     if (options.pacing !== false) this.capabilities.pacing = TELEGRAM_PACING;
     this.#log = options.log.child({ platform: 'telegram' });
+    const requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.#pollSpanMs = (options.pollTimeoutSeconds ?? POLL_TIMEOUT_SECONDS) * 1000 + requestTimeoutMs;
+    const timeouts = (method: string) => (method === 'getUpdates' ? this.#pollSpanMs : requestTimeoutMs);
     this.#bot = new Bot(options.token, {
-      client: { apiRoot: options.apiRoot, fetch: botApiFetch(this.#pool) },
+      client: {
+        apiRoot: options.apiRoot,
+        fetch: botApiFetch(this.#pool, timeouts),
+        // grammY's own timer (default 500 s) bounds a call as a whole, body included.
+        timeoutSeconds: Math.ceil((this.#pollSpanMs + requestTimeoutMs) / 1000),
+      },
     });
     this.#bot.on('message', async (ctx) => {
       const message = normalizeTelegramMessage(ctx.message, ctx.me);
@@ -155,6 +179,7 @@ class TelegramAdapter implements Adapter {
     }
     await this.#bot.api.deleteWebhook();
     this.#mode = 'polling';
+    this.#lastPoll = Date.now();
     this.#loop = this.#poll(this.#stop.signal);
     this.#log.info('telegram long polling started');
   }
@@ -200,9 +225,19 @@ class TelegramAdapter implements Adapter {
         const abort = signal as unknown as Parameters<Bot['api']['getUpdates']>[1];
         updates = await this.#bot.api.getUpdates({ offset, timeout, allowed_updates: ['message'] }, abort);
         this.#pollError = '';
+        this.#lastPoll = Date.now();
         failures = 0;
       } catch (err) {
         if (signal.aborted) break;
+        if (isTimeout(err)) {
+          // Its connection is closed; a fresh one is no load on Telegram, so poll again at once.
+          // Health turns red only when polls keep going unanswered (see `health`).
+          this.#log.warn(
+            { timeoutMs: this.#pollSpanMs },
+            'telegram getUpdates got no answer in time; polling again',
+          );
+          continue;
+        }
         failures++;
         this.#pollError = describe(err);
         const conflict = err instanceof GrammyError && err.error_code === 409;
@@ -306,45 +341,18 @@ class TelegramAdapter implements Adapter {
     switch (this.#mode) {
       case 'webhook':
         return { ok: true, detail: 'webhook' };
-      case 'polling':
-        return this.#pollError
-          ? { ok: false, detail: `polling failing: ${this.#pollError}` }
-          : { ok: true, detail: 'polling' };
+      case 'polling': {
+        if (this.#pollError) return { ok: false, detail: `polling failing: ${this.#pollError}` };
+        const since = Date.now() - this.#lastPoll;
+        if (since > STALE_POLL_SPANS * this.#pollSpanMs) {
+          return { ok: false, detail: `no getUpdates completed for ${Math.round(since / 1000)} s` };
+        }
+        return { ok: true, detail: 'polling' };
+      }
       default:
         return this.#bot.isInited()
           ? { ok: true, detail: 'sending only' }
           : { ok: false, detail: 'not connected' };
     }
   }
-}
-
-/** Telegram's 400 for HTML it cannot parse ("can't parse entities: Unsupported start tag …"). */
-function refusedFormatting(err: unknown): boolean {
-  return (
-    err instanceof GrammyError &&
-    err.error_code === 400 &&
-    /can't parse entities|unsupported start tag/i.test(err.description)
-  );
-}
-
-/** Maps a grammY failure to the core's `PlatformError`; the message never holds the token. */
-function toPlatformError(err: unknown, method: string): PlatformError {
-  if (err instanceof GrammyError) {
-    const retryAfter = err.parameters.retry_after;
-    if (err.error_code === 429) {
-      return new PlatformError(`telegram ${method}: ${err.description}`, {
-        retryAfterMs: (retryAfter ?? 1) * 1000,
-      });
-    }
-    return new PlatformError(`telegram ${method}: ${err.error_code} ${err.description}`, {
-      permanent: err.error_code >= 400 && err.error_code < 500,
-    });
-  }
-  return new PlatformError(`telegram ${method}: ${describe(err)}`);
-}
-
-function describe(err: unknown): string {
-  if (err instanceof GrammyError) return `${err.error_code} ${err.description}`;
-  if (err instanceof HttpError) return `network error (${(err.error as Error)?.message ?? 'unknown'})`;
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,14 +1,15 @@
 /**
  * The Telegram receiver confirms an update (moves the `getUpdates` offset past it) only once the
  * router stored it: an update that could not be stored is handed in again, and one still unstored
- * when the receiver stops is delivered to the next receiver.
+ * when the receiver stops is delivered to the next receiver. A long poll that is never answered is
+ * abandoned after its long poll plus the request timeout, and health says so while polls keep stalling.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createTelegramAdapter } from '../../adapters/telegram/index.ts';
 import type { Adapter, Inbound, IncomingMessage, Receiver } from '../../src/core/contract.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram.ts';
-import { LogCapture } from '../support/bridge.ts';
+import { eventually, LogCapture } from '../support/bridge.ts';
 
 let telegram: FakeTelegram;
 const adapters: Adapter[] = [];
@@ -19,13 +20,14 @@ function inbound(message: Receiver): Inbound {
   return { message, command: async () => '', menu: [], adminIds: [] };
 }
 
-function adapter(): Adapter {
+function adapter(requestTimeoutMs?: number): Adapter {
   const log = createLogger({ level: 'debug', secrets: [telegram.token] }, logs);
   const created = createTelegramAdapter({
     token: telegram.token,
     apiRoot: telegram.apiRoot,
     log,
     pollTimeoutSeconds: 1,
+    ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
   });
   adapters.push(created);
   return created;
@@ -118,4 +120,43 @@ it('stores a batch chat by chat in order, and confirms it only when every update
   await telegram.waitFor(() => stored.length === 4, 15_000, "chat 1's updates");
   expect(stored.filter((t) => t.startsWith('a'))).toEqual(['a1', 'a2']);
   await telegram.waitFor(() => telegram.confirmedOffset > last.updateId, 10_000, 'the batch confirmed');
+});
+
+it('abandons a long poll that is never answered and polls again, so messages still arrive', async () => {
+  // A poll may take its 1 s long poll plus 500 ms.
+  const receiver = adapter(500);
+  await receiver.init();
+  const received: string[] = [];
+  telegram.holdPolls(1);
+  await receiver.start(
+    inbound(async (message) => {
+      received.push(message.text ?? '');
+    }),
+  );
+  await telegram.waitFor(() => telegram.heldPolls === 1, 5_000, 'the first poll held');
+  const sentAt = Date.now();
+  telegram.userMessage({ chatId: 3, text: 'anyone there?' });
+  await telegram.waitFor(() => received.length === 1, 5_000, 'the message after the stalled poll');
+  expect(received).toEqual(['anyone there?']);
+  expect(Date.now() - sentAt).toBeLessThan(3_000);
+  // The stalled request's connection was closed, not left open beside the new poll.
+  await telegram.waitFor(() => telegram.heldPolls === 0, 2_000, 'the stalled poll closed');
+  expect(logs.find('telegram getUpdates got no answer in time; polling again')).toHaveLength(1);
+  expect(await receiver.health()).toEqual({ ok: true, detail: 'polling' });
+});
+
+it('reports unhealthy while no long poll completes, and healthy again once one does', async () => {
+  // Each poll is abandoned after 1 s + 300 ms; unhealthy after two such spans without an answer.
+  const receiver = adapter(300);
+  await receiver.init();
+  await receiver.start(inbound(async () => {}));
+  expect(await receiver.health()).toEqual({ ok: true, detail: 'polling' });
+  const stall = telegram.holdPolls();
+  await eventually(async () => !(await receiver.health()).ok, 'health to turn red', 6_000);
+  expect((await receiver.health()).detail).toMatch(/^no getUpdates completed for \d+ s$/);
+  expect(telegram.heldPolls).toBe(1);
+  expect(telegram.getUpdatesCalls).toBeGreaterThanOrEqual(2);
+  stall.release();
+  await eventually(async () => (await receiver.health()).ok, 'health to turn green', 4_000);
+  expect(await receiver.health()).toEqual({ ok: true, detail: 'polling' });
 });

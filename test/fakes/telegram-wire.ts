@@ -88,10 +88,40 @@ const ACTIONS = new Set(
 /** The descriptions of scripted sendMessage errors. */
 export const STEP_TEXT: Record<number, string> = {
   400: 'Bad Request: scripted error',
+  401: 'Unauthorized',
   403: 'Forbidden: bot was blocked by the user',
+  404: 'Not Found',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
+  504: 'Gateway Timeout',
 };
+
+/**
+ * Refusals as the Bot API words them (`{ok:false, error_code, description}` with that HTTP status), for
+ * `script`, `refuseChat` and `failSends`.
+ */
+export const TELEGRAM_REFUSALS = {
+  /** A revoked token (an invalid one gets 404 Not Found). */
+  unauthorized: { status: 401, description: 'Unauthorized' },
+  blocked: { status: 403, description: 'Forbidden: bot was blocked by the user' },
+  kicked: { status: 403, description: 'Forbidden: bot was kicked from the supergroup chat' },
+  deactivated: { status: 403, description: 'Forbidden: user is deactivated' },
+  notStarted: { status: 403, description: "Forbidden: bot can't initiate conversation with a user" },
+  chatNotFound: { status: 400, description: 'Bad Request: chat not found' },
+  writeForbidden: { status: 400, description: 'Bad Request: CHAT_WRITE_FORBIDDEN' },
+  topicClosed: { status: 400, description: 'Bad Request: TOPIC_CLOSED' },
+  tooLong: { status: 400, description: 'Bad Request: message is too long' },
+  badRequest: { status: 400, description: 'Bad Request: message to be replied not found' },
+  /** Telegram's front answers an HTML page when the Bot API behind it is down. */
+  badGatewayPage: { status: 502, html: true },
+  internal: { status: 500, description: 'Internal Server Error' },
+} as const;
+
+/** The HTML page nginx answers for a 5xx of the Bot API behind it. */
+export function htmlErrorPage(status: number): string {
+  const title = `${status} ${status === 502 ? 'Bad Gateway' : status === 504 ? 'Gateway Time-out' : 'Error'}`;
+  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+}
 export const tooMany = (n: number) =>
   new ApiError(429, `Too Many Requests: retry after ${n}`, { retry_after: n });
 

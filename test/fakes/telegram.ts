@@ -3,12 +3,14 @@
  * `/bot<token>/<method>` with JSON, form or query parameters; answers are the real `{ok, result}` and
  * `{ok:false, error_code, description, parameters}` envelopes with the same HTTP status. getUpdates
  * has real offsets, long polling and the one-poller rule; webhooks are retried until answered 2xx;
- * sendMessage checks the 4096 limit, HTML parse_mode, reply targets and optional rate limits. No
- * logging; O(1) work per request in the common case.
+ * sendMessage checks the 4096 limit, HTML parse_mode, reply targets and optional rate limits. Faults:
+ * scripted or lasting refusals worded as the Bot API words them (`TELEGRAM_REFUSALS`), nginx's HTML
+ * page for a 5xx of Telegram's front, a revoked token, sends and long polls that are never answered.
+ * No logging; O(1) work per request in the common case.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BotCommand, MessageEntity, UserFromGetMe } from 'grammy/types';
-import { type Gate, Gates, listen, sendJson, waitFor } from './http.ts';
+import { type Gate, Gates, listen, sendJson, sendRaw, waitFor } from './http.ts';
 import {
   ApiError,
   badRequest,
@@ -25,6 +27,7 @@ import {
   chatIdOf,
   commandsKey,
   defaultChat,
+  htmlErrorPage,
   intParam as int,
   jsonParam as json,
   messageText,
@@ -34,19 +37,24 @@ import {
   rateWait,
   STEP_TEXT,
   strParam as str,
+  TELEGRAM_REFUSALS,
   tooMany,
   UpdateQueue,
   type UserMessageInput,
 } from './telegram-wire.ts';
 
 export type { ChatAction, MessageEntity, UserMessageInput };
+export { TELEGRAM_REFUSALS };
 
-/** One-shot behaviour for the next sendMessage call (see `FakeTelegram.script`). */
+/** What a sendMessage call gets (see `FakeTelegram.script`, `failSends`, `refuseChat`). */
 export type SendStep =
   /** Answer 429 with `parameters.retry_after`. */
   | { status: 429; retryAfter: number }
-  /** Answer this error status. */
-  | { status: 400 | 403 | 500 | 502; description?: string }
+  /**
+   * Answer this error status with the Bot API's envelope and `description` (default `STEP_TEXT`);
+   * `html`: nginx's HTML error page instead, as Telegram's front answers when the Bot API is down.
+   */
+  | { status: 400 | 401 | 403 | 404 | 500 | 502 | 504; description?: string; html?: boolean }
   /** Destroy the socket without answering (the message is not sent). */
   | { reset: true }
   /** Process normally (lets a script skip sends). */
@@ -110,6 +118,25 @@ export interface FakeTelegram {
   webhookRetryMs: number;
   /** Queues one-shot behaviours for the next sendMessage calls, in order. */
   script(...steps: SendStep[]): void;
+  /** Every sendMessage (not consumed by a `script` step) gets `step` until `failSends(null)`: e.g. 502 for minutes. */
+  failSends(step: SendStep | null): void;
+  /**
+   * Every sendMessage and sendChatAction to `chatId` gets `step` until `refuseChat(chatId, null)`: a
+   * chat that refuses the bot, e.g. `refuseChat(42, TELEGRAM_REFUSALS.blocked)`.
+   */
+  refuseChat(chatId: number | string, step: SendStep | null): void;
+  /** From now on every method answers 401 Unauthorized, as for a token revoked in @BotFather. */
+  revokeToken(): void;
+  /**
+   * Holds the next `count` getUpdates requests (default: every one until released): the fake does
+   * nothing with them and never answers, like a long poll on a half-open connection. Updates stay
+   * queued for a later poll.
+   */
+  holdPolls(count?: number): Gate;
+  /** getUpdates requests now held unanswered by `holdPolls` (a client that gave up closes its one). */
+  readonly heldPolls: number;
+  /** getUpdates requests received, held ones included. */
+  readonly getUpdatesCalls: number;
   /**
    * Holds sendMessage requests unanswered until every gate is released; then they are processed (and
    * the message accepted) even if their client went away meanwhile, as a server that got the request
@@ -150,6 +177,12 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   let webhook: { url: string; secretToken?: string } | null = null;
   let delivering = false;
   let held = 0;
+  let failing: SendStep | null = null;
+  const refused = new Map<string, SendStep>();
+  let revoked = false;
+  let pollsToHold = 0;
+  let heldPolls = 0;
+  let getUpdatesCalls = 0;
   const closing = new AbortController();
   const lastMessageId = new Map<string, number>(); // users' and the bot's messages share one sequence
   const lastBotMessage = new Map<string, Record<string, unknown>>();
@@ -216,6 +249,13 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   }
 
   function getUpdates(p: Params, res: ServerResponse): unknown {
+    getUpdatesCalls++;
+    if (pollsToHold > 0) {
+      pollsToHold--;
+      heldPolls++;
+      res.on('close', () => heldPolls--);
+      return HANDLED;
+    }
     if (webhook) throw new ApiError(409, CONFLICT_HOOK);
     answerPoller(409, { ok: false, error_code: 409, description: CONFLICT_POLL });
     setAllowed(json<string[]>(p, 'allowed_updates'));
@@ -263,8 +303,9 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   }
 
   async function sendMessage(p: Params, req: IncomingMessage, res: ServerResponse): Promise<unknown> {
-    const step = steps.shift();
-    const attempt = { chatId: str(p, 'chat_id') ?? '', status: 0, at: Date.now() };
+    const chatId = str(p, 'chat_id') ?? '';
+    const step = steps.shift() ?? failing ?? refused.get(chatId);
+    const attempt = { chatId, status: 0, at: Date.now() };
     if (step && 'hold' in step) {
       fake.sendAttempts.push(attempt);
       held++;
@@ -285,16 +326,29 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       req.socket.destroy();
       return HANDLED;
     }
+    if (step && 'html' in step && step.html) {
+      attempt.status = step.status;
+      sendRaw(res, step.status, 'text/html', htmlErrorPage(step.status));
+      return HANDLED;
+    }
     try {
-      if (step && 'status' in step) {
-        if (step.status === 429) throw tooMany(step.retryAfter);
-        throw new ApiError(step.status, step.description ?? STEP_TEXT[step.status] ?? 'Error');
-      }
+      if (step && 'status' in step) throw stepError(step);
       return accept(p);
     } catch (err) {
       attempt.status = err instanceof ApiError ? err.code : 500;
       throw err;
     }
+  }
+
+  function stepError(step: Extract<SendStep, { status: number }>): ApiError {
+    if (step.status === 429) return tooMany(step.retryAfter);
+    return new ApiError(step.status, step.description ?? STEP_TEXT[step.status] ?? 'Error');
+  }
+
+  function sendChatAction(p: Params): unknown {
+    const step = refused.get(str(p, 'chat_id') ?? '');
+    if (step && 'status' in step) throw stepError(step);
+    return fake.actions.push(chatAction(p)) > 0;
   }
 
   function accept(p: Params): unknown {
@@ -332,7 +386,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     getme: () => me,
     getupdates: (p, _req, res) => getUpdates(p, res),
     sendmessage: sendMessage,
-    sendchataction: (p) => fake.actions.push(chatAction(p)) > 0,
+    sendchataction: sendChatAction,
     setmycommands: setMyCommands,
     deletemycommands: (p) => fake.commands.delete(commandsKey(p)) || true,
     getmycommands: (p) => fake.commands.get(commandsKey(p)) ?? [],
@@ -352,7 +406,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     const method = match && methods[(match[2] as string).toLowerCase()];
     try {
       if (!match) throw new ApiError(404, 'Not Found');
-      if (match[1] !== token) throw new ApiError(401, 'Unauthorized');
+      if (match[1] !== token || revoked) throw new ApiError(401, 'Unauthorized');
       if (!method) throw new ApiError(404, 'Not Found: method not found');
       const result = await method(await botParams(req, q < 0 ? '' : raw.slice(q + 1)), req, res);
       if (result !== HANDLED) sendJson(res, 200, { ok: true, result });
@@ -388,6 +442,30 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     rateLimit: null,
     webhookRetryMs: 200,
     script: (...more) => void steps.push(...more),
+    failSends: (step) => {
+      failing = step;
+    },
+    refuseChat: (chatId, step) => {
+      if (step) refused.set(String(chatId), step);
+      else refused.delete(String(chatId));
+    },
+    revokeToken: () => {
+      revoked = true;
+    },
+    holdPolls: (count = Number.POSITIVE_INFINITY) => {
+      pollsToHold = count;
+      return {
+        release: () => {
+          pollsToHold = 0;
+        },
+      };
+    },
+    get heldPolls() {
+      return heldPolls;
+    },
+    get getUpdatesCalls() {
+      return getUpdatesCalls;
+    },
     gate: () => gates.gate(),
     get held() {
       return held;
