@@ -50,7 +50,14 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
     ]).catch(() => false);
     report.redis = ping ? { ok: true, detail: 'ok' } : { ok: false, detail: 'no answer to PING' };
     for (const adapter of adapters) report[adapter.platform] = await adapter.health();
-    return report;
+    if (!ping) return report;
+    // A platform that refuses the bot's credentials on sends (seen by any worker) is not healthy.
+    return services.refusals
+      .health(
+        report,
+        adapters.map((a) => a.platform),
+      )
+      .catch(() => report);
   };
   const services = createServices(config, {
     ...deps,
@@ -79,16 +86,25 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
   };
   try {
     await Promise.all(adapters.map((adapter) => adapter.init()));
+    // Each adapter's `init` checked its token: an earlier refusal of it is over.
+    await services.refusals.platformsAccepted(adapters.map((a) => a.platform));
     if (config.role !== 'receiver') {
       const runner = new TurnRunner({
         ...services,
         adapters: Object.fromEntries(adapters.map((a) => [a.platform, a])),
         language: config.language,
-        retry: {
+        policy: {
           maxAttempts: config.aksitaMaxAttempts,
           baseMs: config.aksitaRetryBaseMs,
           maxMs: config.aksitaRetryMaxMs,
+          timeoutMs: config.aksitaTimeoutMs,
+          timeoutResends: config.aksitaTimeoutResends,
+          outageNoticeAfterMs: config.outageNoticeAfterMs,
+          staleAfterMs: config.staleAfterMs,
+          stalePolicy: config.stalePolicy,
         },
+        sendRetry: config.sendRetry,
+        wake: (threads) => worker?.wake(threads) ?? Promise.resolve(),
         log,
       });
       worker = new TurnWorker({

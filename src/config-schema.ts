@@ -80,6 +80,15 @@ export const envSchema = z.object({
   AKSITA_MAX_ATTEMPTS: int(6, 1, 20),
   AKSITA_RETRY_BASE_MS: int(1_000, 10, 60_000),
   AKSITA_RETRY_MAX_MS: int(60_000, 100, 3_600_000),
+  AKSITA_TIMEOUT_RESENDS: int(1, 0, 10),
+  OUTAGE_NOTICE_AFTER_SECONDS: int(10, 0, 86_400),
+  STALE_AFTER_SECONDS: int(600, 0, 30 * 86_400),
+  STALE_POLICY: z
+    .enum(['apologize', 'drop', 'answer'], { error: 'must be apologize, drop or answer' })
+    .default('apologize'),
+  SEND_RETRY_BASE_MS: int(1_000, 10, 600_000),
+  SEND_RETRY_MAX_MS: int(60_000, 100, 3_600_000),
+  SEND_RETRY_FOR_SECONDS: int(21_600, 1, 7 * 86_400),
   REDIS_URL: url('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z
     .string()

@@ -20,6 +20,26 @@ export interface Config {
   aksitaRetryBaseMs: number;
   /** Upper bound of one backoff delay, ms. Default 60 000. */
   aksitaRetryMaxMs: number;
+  /**
+   * How often a question whose call timed out is sent again (it may have been answered and billed
+   * already: the API has no idempotency key). Default 1: at most two calls per message.
+   */
+  aksitaTimeoutResends: number;
+  /** How long the agent must have been failing before waiting chats and admins are told, ms. Default 10 000. */
+  outageNoticeAfterMs: number;
+  /** A question whose turn comes later than this after it was asked is late, ms; 0: never. Default 600 000. */
+  staleAfterMs: number;
+  /** What a late question gets: answered with a "sorry for the wait" note, dropped with a notice, or answered as is. */
+  stalePolicy: 'apologize' | 'drop' | 'answer';
+  /** Posting an answer already paid for after temporary platform failures. */
+  sendRetry: {
+    /** First backoff delay, ms. Default 1 000. */
+    baseMs: number;
+    /** Longest backoff delay, ms. Default 60 000. */
+    maxMs: number;
+    /** How long an answer is kept trying before it is given up, ms. Default 6 hours. */
+    forMs: number;
+  };
   /** Redis connection URL (a `/db` suffix selects the database). */
   redisUrl: string;
   /** Prefix of every Redis key the bridge writes. Default `aksita`. */
@@ -159,6 +179,15 @@ export function loadConfig(
     aksitaMaxAttempts: e.AKSITA_MAX_ATTEMPTS,
     aksitaRetryBaseMs: e.AKSITA_RETRY_BASE_MS,
     aksitaRetryMaxMs: e.AKSITA_RETRY_MAX_MS,
+    aksitaTimeoutResends: e.AKSITA_TIMEOUT_RESENDS,
+    outageNoticeAfterMs: e.OUTAGE_NOTICE_AFTER_SECONDS * 1000,
+    staleAfterMs: e.STALE_AFTER_SECONDS * 1000,
+    stalePolicy: e.STALE_POLICY,
+    sendRetry: {
+      baseMs: e.SEND_RETRY_BASE_MS,
+      maxMs: e.SEND_RETRY_MAX_MS,
+      forMs: e.SEND_RETRY_FOR_SECONDS * 1000,
+    },
     redisUrl: e.REDIS_URL as string,
     redisPrefix: e.REDIS_PREFIX,
     ...(e.TELEGRAM_BOT_TOKEN && {

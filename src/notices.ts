@@ -20,7 +20,10 @@ export type NoticeKey =
   | 'resetDone'
   | 'help'
   | 'commandFailed'
-  | 'answerCut';
+  | 'answerCut'
+  | 'agentDown'
+  | 'lateAnswer'
+  | 'staleDropped';
 
 export type Notices = Record<NoticeKey, string>;
 
@@ -38,6 +41,11 @@ const en: Notices = {
   help: "I'm an AI assistant: just write your question and I'll answer.\nCommands: {commands}",
   commandFailed: 'Sorry, that command did not work this time. Please try again in a moment.',
   answerCut: '(The answer was too long, so it was cut short here.)',
+  agentDown:
+    'The assistant is unavailable right now. Your message is kept and will be answered as soon as it is back.',
+  lateAnswer: 'Sorry for the late reply. Here is my answer to your earlier message:',
+  staleDropped:
+    "Sorry, I couldn't answer your message in time. If you still need help, please send it again.",
 };
 
 const id: Notices = {
@@ -54,6 +62,10 @@ const id: Notices = {
   help: 'Saya asisten AI: tulis saja pertanyaan Anda dan saya akan menjawab.\nPerintah: {commands}',
   commandFailed: 'Maaf, perintah itu belum berhasil kali ini. Silakan coba lagi sebentar lagi.',
   answerCut: '(Jawabannya terlalu panjang, jadi dipotong di sini.)',
+  agentDown:
+    'Asisten sedang tidak tersedia. Pesan Anda tetap tersimpan dan akan dijawab begitu asisten kembali.',
+  lateAnswer: 'Maaf atas keterlambatannya. Berikut jawaban untuk pesan Anda sebelumnya:',
+  staleDropped: 'Maaf, pesan Anda tidak sempat saya jawab. Jika masih perlu bantuan, silakan kirim lagi.',
 };
 
 /** The notices in `language`, with the operator's overrides from `file` applied. */

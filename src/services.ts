@@ -15,7 +15,9 @@ import { Conversations } from './core/conversations.ts';
 import { CreditLedger } from './core/credits.ts';
 import { Incidents } from './core/incidents.ts';
 import { combineObservers, type Observer } from './core/observer.ts';
+import { AgentOutage } from './core/outage.ts';
 import { Pacer } from './core/pacer.ts';
+import { Refusals } from './core/refusals.ts';
 import { Reports } from './core/reports.ts';
 import { Spending } from './core/spending.ts';
 import { Stats } from './core/stats.ts';
@@ -44,6 +46,10 @@ export interface Services {
   notifier: AdminNotifier;
   spending: Spending;
   incidents: Incidents;
+  /** The agent outage shared by every worker. */
+  outage: AgentOutage;
+  /** Chats and platforms that refuse the bot. */
+  refusals: Refusals;
   pacer: Pacer;
   reports: Reports;
   commands: Commands;
@@ -91,11 +97,16 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
     sendUserContext: config.sendUserContext,
   });
   const ledger = new CreditLedger(redis, { prefix, alertThresholds: config.creditAlertThresholds });
+  const outage = new AgentOutage(redis, {
+    prefix,
+    retry: { baseMs: config.aksitaRetryBaseMs, maxMs: config.aksitaRetryMaxMs },
+  });
   const stats = new Stats(redis, { prefix, log });
   const queueCounts = () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
   const metrics = new PromMetrics({
     queueCounts,
     balance: async () => (await ledger.balance())?.remaining ?? null,
+    outageSince: async () => (await outage.state())?.since ?? null,
   });
   const notifier = new AdminNotifier({
     admins: config.admins,
@@ -108,6 +119,7 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
     health: deps.health,
     queueCounts,
     oldestTurnStartedAt: () => inbox.oldestTurnStartedAt(),
+    outage: () => outage.state(),
     version: VERSION,
     startedAt: Date.now(),
   });
@@ -129,6 +141,8 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
       limits: { userDaily: config.userDailyCreditLimit, chatDaily: config.chatDailyCreditLimit },
     }),
     incidents: new Incidents({ redis, prefix, log, notifier }),
+    outage,
+    refusals: new Refusals({ redis, prefix, log, notifier }),
     pacer: new Pacer(redis, prefix),
     reports,
     commands: new Commands({ reports, conversations, admins: notifier, notices, log }),

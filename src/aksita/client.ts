@@ -1,7 +1,12 @@
 /**
  * The Aksita API client: `POST /api/session` and `POST /api/chat` over undici's `request` (leaner than
- * `fetch`: no web streams per call) through one keep-alive connection pool, each with a timeout. Every failure becomes an `AgentError` saying what kind it is; a reply that is not the
- * documented shape is `malformed` (retryable), never passed on.
+ * `fetch`: no web streams per call) through one keep-alive connection pool, each with a timeout.
+ * Every failure becomes an `AgentError` saying what kind it is: `timeout` (the question may have
+ * reached the agent and been billed) is kept apart from `network` (refused, reset, DNS); 429 is
+ * `rate_limited`, and `Retry-After` (on a 429 or a 503) is passed on. A reply that is not the
+ * documented shape is `malformed`, never passed on; when it carried `credits`, the error says what
+ * was billed, so the bridge records it all the same. A `response` that is one string is an answer of
+ * one element.
  */
 import { Agent, type Dispatcher, request } from 'undici';
 import { AgentError, type AgentErrorCode } from '../core/errors.ts';
@@ -41,7 +46,24 @@ const STATUS_CODES: Record<number, AgentErrorCode> = {
   402: 'payment-required',
   403: 'forbidden',
   404: 'not-found',
+  429: 'rate_limited',
 };
+
+/** A `Retry-After` header (seconds or an HTTP date) in ms, capped at an hour; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!value) return undefined;
+  const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : (Date.parse(value) - now) / 1000;
+  if (!Number.isFinite(seconds)) return undefined;
+  return Math.min(3_600_000, Math.max(0, Math.round(seconds * 1000)));
+}
+
+/** The texts of a `response`: an array of strings as documented, or one string. Null otherwise. */
+function responseTexts(response: unknown): string[] | null {
+  if (typeof response === 'string') return [response];
+  if (Array.isArray(response) && response.every((part) => typeof part === 'string')) return response;
+  return null;
+}
 
 export class AksitaClient {
   readonly #options: AksitaClientOptions;
@@ -72,14 +94,18 @@ export class AksitaClient {
       ...(input.additionalContext && { additional_context: input.additionalContext }),
     };
     const data = (await this.#post('/api/chat', body, signal)) as Record<string, unknown>;
-    const response = data.response;
-    if (!Array.isArray(response) || !response.every((part) => typeof part === 'string')) {
-      throw new AgentError('malformed', 200, 'reply has no response array of strings');
+    const credits = typeof data.credits === 'number' && data.credits >= 0 ? data.credits : 0;
+    const remainingCredits = typeof data.remaining_credits === 'number' ? data.remaining_credits : Number.NaN;
+    const response = responseTexts(data.response);
+    if (response === null) {
+      throw new AgentError('malformed', 200, 'reply has no response array of strings', {
+        ...(credits > 0 && { billed: { credits, remainingCredits } }),
+      });
     }
     return {
       response,
-      credits: typeof data.credits === 'number' ? data.credits : 0,
-      remainingCredits: typeof data.remaining_credits === 'number' ? data.remaining_credits : Number.NaN,
+      credits,
+      remainingCredits,
       messageId: typeof data.message_id === 'string' ? data.message_id : '',
     };
   }
@@ -98,6 +124,7 @@ export class AksitaClient {
     signal?.addEventListener('abort', cancel, { once: true });
     let status: number;
     let text: string;
+    let retryAfter: string | string[] | undefined;
     try {
       const res = await request(`${this.#options.baseUrl}${path}`, {
         method: 'POST',
@@ -111,13 +138,17 @@ export class AksitaClient {
         dispatcher: this.#dispatcher,
       });
       status = res.statusCode;
+      retryAfter = res.headers['retry-after'];
       text = await res.body.text();
     } catch (err) {
       if (timedOut)
         throw new AgentError('timeout', undefined, `no answer within ${this.#options.timeoutMs} ms`);
       if (signal?.aborted) throw new AgentError('network', undefined, 'aborted by the bridge');
       const { code, cause } = err as { code?: string; cause?: { code?: string } };
-      throw new AgentError('network', undefined, cause?.code ?? code ?? (err as Error).message);
+      const reason = cause?.code ?? code ?? (err as Error).message;
+      // undici's own header and body timeouts are timeouts too: the question may have been answered.
+      const late = reason === 'UND_ERR_HEADERS_TIMEOUT' || reason === 'UND_ERR_BODY_TIMEOUT';
+      throw new AgentError(late ? 'timeout' : 'network', undefined, reason);
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', cancel);
@@ -132,7 +163,10 @@ export class AksitaClient {
     const reason = typeof envelope.reason === 'string' ? envelope.reason.slice(0, 300) : '';
     if (status < 200 || status > 299) {
       const code = STATUS_CODES[status] ?? (status >= 500 ? 'server' : 'malformed');
-      throw new AgentError(code, status, reason || `HTTP ${status}`);
+      const wait = code === 'rate_limited' || code === 'server' ? retryAfterMs(retryAfter) : undefined;
+      throw new AgentError(code, status, reason || `HTTP ${status}`, {
+        ...(wait !== undefined && { retryAfterMs: wait }),
+      });
     }
     if (json === undefined) throw new AgentError('malformed', status, 'reply is not JSON');
     if (envelope.status !== true || typeof envelope.data !== 'object' || envelope.data === null) {

@@ -28,13 +28,17 @@ export class AdminNotifier {
     return this.#admins.some((a) => a.platform === platform && a.id === userId);
   }
 
-  /** Logs the alert and sends it to every admin; a failed delivery is logged, never thrown. */
-  async notify(kind: string, text: string): Promise<void> {
-    this.#log.warn({ kind, alert: text, admins: this.#admins.length }, 'admin alert');
+  /**
+   * Logs the alert and sends it to every admin (except those on `options.except`, a platform that
+   * cannot deliver it now); a failed delivery is logged, never thrown.
+   */
+  async notify(kind: string, text: string, options: { except?: Platform } = {}): Promise<void> {
+    const admins = this.#admins.filter((admin) => admin.platform !== options.except);
+    this.#log.warn({ kind, alert: text, admins: admins.length }, 'admin alert');
     const send = this.#send;
     if (!send) return;
     await Promise.all(
-      this.#admins.map((admin) =>
+      admins.map((admin) =>
         send(admin.platform, admin.id, text).catch((err: unknown) =>
           this.#log.warn({ err, platform: admin.platform, kind }, 'admin alert not delivered'),
         ),

@@ -74,6 +74,15 @@ export class Conversations {
     }
   }
 
+  /**
+   * Checks that the agent answers, cheaply: creates a session (no credits). A thread without a
+   * conversation keeps it as its own; otherwise it is left unused.
+   */
+  async probe(message: IncomingMessage, signal?: AbortSignal): Promise<void> {
+    const id = await this.#clients[message.platform].createSession(signal);
+    await this.#redis.set(this.#key(message.thread), id, 'NX');
+  }
+
   async #newSession(client: AksitaClient, thread: string, signal?: AbortSignal): Promise<string> {
     const id = await client.createSession(signal);
     await this.#redis.set(this.#key(thread), id);

@@ -5,7 +5,7 @@
 
 /** What the worker does with an agent failure. */
 export type AgentErrorKind =
-  /** 5xx, timeout, connection error, malformed reply: back off and try again. */
+  /** 5xx, 429, timeout, connection error, malformed reply: back off and try again. */
   | 'retryable'
   /** 404: the conversation is gone; create a new session and try once more. */
   | 'session-expired'
@@ -22,6 +22,7 @@ export type AgentErrorCode =
   | 'server'
   | 'timeout'
   | 'network'
+  | 'rate_limited'
   | 'malformed';
 
 /** An Aksita API call failed. The message never contains the API key. */
@@ -34,6 +35,15 @@ export class AgentError extends Error {
     readonly status: number | undefined,
     /** The API's `reason`, or a description of the transport failure. */
     readonly reason: string,
+    readonly details: {
+      /** The API asked us to wait this long (`Retry-After` on a 429 or 503), ms. */
+      retryAfterMs?: number;
+      /**
+       * What the call cost when the API billed it although its reply cannot be used (a 200 whose
+       * `response` is unusable): recorded like any answer's credits.
+       */
+      billed?: { credits: number; remainingCredits: number };
+    } = {},
   ) {
     super(`Aksita API ${status ?? 'request'} ${code}: ${reason}`);
   }
@@ -54,19 +64,41 @@ export class AgentError extends Error {
   }
 }
 
-/** A platform refused or could not take a send. */
+/**
+ * Why a platform refused or could not take a send; decides what the core does with the answer.
+ * - `rate_limited`: the platform asked to wait (`retryAfterMs`); try again then.
+ * - `transient`: 5xx, a timeout, a connection error; try again with a capped backoff, for hours.
+ * - `unauthorized`: the platform refused the bridge's own credentials (revoked or invalid token,
+ *   deactivated app): nothing can be sent on this platform until an operator acts.
+ * - `chat_refused`: this chat refused the bot for good (blocked, kicked, not found, archived, no
+ *   permission to write); what is still queued for it need not be answered.
+ * - `too_long`: the platform refused the message's length; a smaller cut may pass.
+ * - `rejected`: the platform refused this message (a bad request); the next one may pass.
+ */
+export type PlatformErrorKind =
+  | 'rate_limited'
+  | 'transient'
+  | 'unauthorized'
+  | 'chat_refused'
+  | 'too_long'
+  | 'rejected';
+
+/** A platform refused or could not take a send. The message never holds a token. */
 export class PlatformError extends Error {
   override readonly name = 'PlatformError';
+  /** What the core should do about it. */
+  readonly kind: PlatformErrorKind;
   constructor(
     message: string,
     readonly options: {
+      /** Why it failed. Default `rate_limited` with `retryAfterMs`, else `transient`. */
+      kind?: PlatformErrorKind;
       /** The platform asked us to wait this long before trying again (HTTP 429 `retry_after`). */
       retryAfterMs?: number;
-      /** True when trying again cannot help (chat not found, bot blocked, message rejected). */
-      permanent?: boolean;
     } = {},
   ) {
     super(message);
+    this.kind = options.kind ?? (options.retryAfterMs !== undefined ? 'rate_limited' : 'transient');
   }
 }
 

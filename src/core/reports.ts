@@ -5,6 +5,7 @@
  */
 import type { Health } from './contract.ts';
 import type { CreditLedger, CreditReport, Spend } from './credits.ts';
+import type { OutageState } from './outage.ts';
 import type { HourStats, Stats } from './stats.ts';
 
 export interface StatusReport {
@@ -20,6 +21,8 @@ export interface StatusReport {
   oldestWaitingSeconds: number | null;
   /** Agent replies and errors in the last hour, across every process. */
   lastHour: HourStats;
+  /** The agent outage in progress (the agent failing for everyone), or null. */
+  agentOutage: { since: string; seconds: number; code: string } | null;
 }
 
 export interface ReportSources {
@@ -29,6 +32,8 @@ export interface ReportSources {
   queueCounts: () => Promise<Record<string, number>>;
   /** Start time (epoch ms) of the oldest turn in progress, or null. */
   oldestTurnStartedAt: () => Promise<number | null>;
+  /** The agent outage in progress, or null. */
+  outage?: () => Promise<OutageState | null>;
   version: string;
   startedAt: number;
   now?: () => number;
@@ -49,11 +54,12 @@ export class Reports {
 
   async status(): Promise<StatusReport> {
     const now = this.#now();
-    const [health, queue, oldest, lastHour] = await Promise.all([
+    const [health, queue, oldest, lastHour, outage] = await Promise.all([
       this.#s.health(),
       this.#s.queueCounts(),
       this.#s.oldestTurnStartedAt(),
       this.#s.stats.lastHour(),
+      this.#s.outage?.() ?? null,
     ]);
     return {
       version: this.#s.version,
@@ -62,6 +68,14 @@ export class Reports {
       queue,
       oldestWaitingSeconds: oldest === null ? null : Math.max(0, Math.round((now - oldest) / 1000)),
       lastHour,
+      agentOutage:
+        outage === null
+          ? null
+          : {
+              since: new Date(outage.since).toISOString(),
+              seconds: Math.max(0, Math.round((now - outage.since) / 1000)),
+              code: outage.code,
+            },
     };
   }
 }
@@ -112,5 +126,10 @@ export function statusText(report: StatusReport): string {
     `Queue: ${q.waiting ?? 0} waiting, ${q.active ?? 0} active, ${q.delayed ?? 0} delayed, ${q.failed ?? 0} failed`,
     `Oldest waiting: ${report.oldestWaitingSeconds === null ? 'none' : duration(report.oldestWaitingSeconds)}`,
     `Last hour: ${report.lastHour.answered} answers, errors: ${errors.length > 0 ? errors.join(', ') : 'none'}`,
+    ...(report.agentOutage
+      ? [
+          `Agent outage: failing for everyone for ${duration(report.agentOutage.seconds)} (${report.agentOutage.code}); questions are kept`,
+        ]
+      : []),
   ].join('\n');
 }

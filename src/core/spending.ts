@@ -51,7 +51,10 @@ export class Spending {
   }
 
   /** Records the reply's credits and alerts admins of each low-balance threshold it crossed. */
-  async record(message: IncomingMessage, reply: AgentReply): Promise<void> {
+  async record(
+    message: IncomingMessage,
+    reply: Pick<AgentReply, 'credits' | 'remainingCredits'>,
+  ): Promise<void> {
     const crossed = await this.#ledger.record({
       platform: message.platform,
       thread: message.thread,

@@ -8,8 +8,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { Platform } from './contract.ts';
-import type { AgentErrorCode } from './errors.ts';
-import type { Observer } from './observer.ts';
+import type { AgentErrorCode, PlatformErrorKind } from './errors.ts';
+import type { DropReason, Observer } from './observer.ts';
 
 const KEEP_SECONDS = 2 * 86_400;
 const FLUSH_MS = 1_000;
@@ -22,8 +22,12 @@ function hourOf(ms: number): string {
 export interface HourStats {
   /** Agent replies in the last 60 minutes (this hour and the previous one, weighted). */
   answered: number;
-  /** Agent errors in the last 60 minutes, by kind. */
-  errors: Partial<Record<AgentErrorCode, number>>;
+  /**
+   * Errors in the last 60 minutes: agent errors by code (`server`, `timeout`, `rate_limited`, …),
+   * failed sends as `<platform>:<kind>` (`slack:unauthorized`), and questions or answers dropped
+   * unposted as `<platform>:dropped_<reason>`.
+   */
+  errors: Record<string, number>;
 }
 
 export class Stats implements Observer {
@@ -74,6 +78,7 @@ export class Stats implements Observer {
   received(): void {}
   posted(): void {}
   inFlight(): void {}
+  billed(): void {}
 
   answered(_platform: Platform): void {
     this.#bump('answered');
@@ -81,6 +86,14 @@ export class Stats implements Observer {
 
   agentFailed(code: AgentErrorCode): void {
     this.#bump(`err:${code}`);
+  }
+
+  sendFailed(platform: Platform, kind: PlatformErrorKind): void {
+    this.#bump(`err:${platform}:${kind}`);
+  }
+
+  dropped(platform: Platform, _what: 'question' | 'answer', reason: DropReason): void {
+    this.#bump(`err:${platform}:dropped_${reason}`);
   }
 
   /** Counts of the last 60 minutes: this hour in full plus the share of the previous hour still inside the window. */
@@ -101,14 +114,13 @@ export class Stats implements Observer {
         const n = Number(raw) * weight;
         if (field === 'answered') result.answered += n;
         else if (field.startsWith('err:')) {
-          const code = field.slice(4) as AgentErrorCode;
+          const code = field.slice(4);
           result.errors[code] = (result.errors[code] ?? 0) + n;
         }
       }
     }
     result.answered = Math.round(result.answered);
-    for (const code of Object.keys(result.errors) as AgentErrorCode[])
-      result.errors[code] = Math.round(result.errors[code] ?? 0);
+    for (const code of Object.keys(result.errors)) result.errors[code] = Math.round(result.errors[code] ?? 0);
     return result;
   }
 }

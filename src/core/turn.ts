@@ -1,27 +1,27 @@
 /**
  * One turn of a thread: answer its inbox head by head, in order, until it is empty.
  *
- * For each head: ask the agent (or take the notice), store the rendered answer, then post it chunk
- * by chunk, counting what is posted; only then pop the head. A crash anywhere resumes from what
- * Redis records, so the agent is never asked again because posting failed, and at most the chunk
- * being posted at the crash is posted twice. The runner knows nothing of BullMQ: when it must wait
- * (backoff, a platform's `retry_after`, shutdown) it returns `{ kind: 'wait' }` and the worker
- * turns that into a delayed job.
+ * For each head: ask the agent (`agent-calls.ts`, or take the notice or command), store the rendered
+ * answer, then post it chunk by chunk, counting what is posted (`posting.ts`); only then pop the
+ * head. A crash anywhere resumes from what Redis records, so the agent is never asked again because
+ * posting failed, and at most the chunk being posted at the crash is posted twice. A chat that
+ * refused the bot for good gets nothing more, and costs no agent call; a platform that refuses the
+ * bridge's credentials gets no agent call until it accepts them again. The runner knows nothing of
+ * BullMQ: when it must wait (backoff, an outage, a platform's `retry_after`, shutdown) it returns
+ * `{ kind: 'wait' }` and the worker turns that into a delayed job.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.ts';
-import { fillNotice, type NoticeKey, type Notices, whenText } from '../notices.ts';
-import type { Inbox, InboxEntry, TurnState } from '../queue/inbox.ts';
-import { backoffDelay } from './backoff.ts';
-import { boundAnswer, MAX_ANSWER_MESSAGES } from './bounds.ts';
+import { fillNotice, type Notices } from '../notices.ts';
+import type { InboxEntry, TurnState } from '../queue/inbox.ts';
+import { AgentCalls, type AgentCallsDeps, type Answer } from './agent-calls.ts';
 import type { Commands } from './commands.ts';
 import type { Adapter, Platform } from './contract.ts';
-import type { Conversations } from './conversations.ts';
-import { AgentError, type AgentErrorCode, PlatformError } from './errors.ts';
-import type { Incidents } from './incidents.ts';
 import type { Observer } from './observer.ts';
+import type { AgentOutage } from './outage.ts';
 import type { Pacer } from './pacer.ts';
-import type { Spending } from './spending.ts';
+import { Poster, type PostOutcome, type SendRetryPolicy } from './posting.ts';
+import type { RefusalState, Refusals } from './refusals.ts';
 
 /** What the queue should do with the turn's job. */
 export type TurnOutcome =
@@ -39,81 +39,66 @@ export interface TurnControl {
   abortCalls: AbortSignal;
 }
 
-export interface RetryPolicy {
-  /** Agent attempts per message before the user gets the "unavailable" notice. */
-  maxAttempts: number;
-  /** First backoff delay, ms. */
-  baseMs: number;
-  /** Longest backoff delay, ms. */
-  maxMs: number;
+/** The process's signals plus this run's claim on the thread. */
+export interface RunControl extends TurnControl {
+  run: string;
+  /** Whether this run already told its chat that an answer is late (once per run is enough). */
+  late: { told: boolean };
 }
 
-/** Failed sends of one message (5xx, network) before its remaining chunks are given up. */
-const MAX_POST_TRIES = 10;
-
-const FINAL_NOTICES: Partial<Record<AgentErrorCode, NoticeKey>> = {
-  'bad-request': 'badRequest',
-  unauthorized: 'serviceDown',
-  forbidden: 'serviceDown',
-  'payment-required': 'outOfCredits',
-};
-
-export interface TurnRunnerDeps {
-  inbox: Inbox;
-  conversations: Conversations;
+export interface TurnRunnerDeps extends Omit<AgentCallsDeps, 'now'> {
+  commands: Commands;
+  pacer: Pacer;
+  refusals: Refusals;
+  outage: AgentOutage;
   adapters: Partial<Record<Platform, Adapter>>;
   notices: Notices;
-  incidents: Incidents;
-  spending: Spending;
-  commands: Commands;
   observer: Observer;
-  pacer: Pacer;
-  /** Language of the notices (for the budget notice's time). */
-  language: 'en' | 'id';
-  retry: RetryPolicy;
+  sendRetry: SendRetryPolicy;
   log: Logger;
   /** Source of randomness for backoff jitter. Default `Math.random`. */
   random?: () => number;
-}
-
-type Answer = { chunks: string[] } | Extract<TurnOutcome, { kind: 'wait' | 'stale' }>;
-
-/**
- * How a head ended: a turn outcome (stop here), or done with it, `posted` chunks of it posted that
- * are not recorded yet (the last chunk's record goes with the pop).
- */
-type HeadOutcome = TurnOutcome | { kind: 'answered'; posted?: number };
-
-/** The process's signals plus this run's claim on the thread. */
-interface RunControl extends TurnControl {
-  run: string;
+  /** Clock, epoch ms. Default `Date.now`. */
+  now?: () => number;
 }
 
 export class TurnRunner {
-  readonly #d: TurnRunnerDeps;
+  readonly #deps: TurnRunnerDeps;
+  readonly #agent: AgentCalls;
+  readonly #poster: Poster;
+  readonly #now: () => number;
 
   constructor(deps: TurnRunnerDeps) {
-    this.#d = deps;
+    this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
+    this.#agent = new AgentCalls({ ...deps, now: this.#now });
+    this.#poster = new Poster({ ...deps, now: this.#now });
   }
 
   /** Runs the turn of `thread` owned by `jobId` until its inbox is empty or it must wait. */
   async run(thread: string, jobId: string, control: TurnControl): Promise<TurnOutcome> {
     // Each run claims the thread anew; a run whose claim was taken over stops at its next step.
     const run = randomUUID();
-    if (!(await this.#d.inbox.claim(thread, jobId, run))) return { kind: 'stale' };
-    this.#d.observer.inFlight(1);
+    if (!(await this.#deps.inbox.claim(thread, jobId, run))) return { kind: 'stale' };
+    this.#deps.observer.inFlight(1);
     try {
-      return await this.#drain(thread, jobId, { ...control, run });
+      return await this.#drain(thread, jobId, { ...control, run, late: { told: false } });
     } finally {
-      this.#d.observer.inFlight(-1);
+      this.#deps.observer.inFlight(-1);
     }
   }
 
   async #drain(thread: string, jobId: string, control: RunControl): Promise<TurnOutcome> {
-    const { inbox, log } = this.#d;
+    const { inbox, log, refusals, outage } = this.#deps;
+    const platform = thread.slice(0, thread.indexOf(':')) as Platform;
     for (;;) {
       if (control.stopping.aborted) return { kind: 'wait', ms: 0, reason: 'shutdown' };
-      const step = await inbox.begin(thread, control.run);
+      // One round trip: the connection pipelines the three reads.
+      const [step, refusal, outageId] = await Promise.all([
+        inbox.begin(thread, control.run),
+        refusals.read(thread, platform),
+        outage.current(),
+      ]);
       if (step.kind === 'stale') return step;
       if (step.kind === 'empty') {
         const left = await inbox.advance(thread, jobId, control.run, '');
@@ -123,7 +108,7 @@ export class TurnRunner {
       }
       const { raw } = step;
       const entry = parseEntry(raw);
-      const adapter = entry && this.#d.adapters[entry.message.platform];
+      const adapter = entry && this.#deps.adapters[entry.message.platform];
       let posted: number | undefined;
       if (!entry) {
         log.error({ thread }, 'unreadable inbox entry dropped');
@@ -136,7 +121,15 @@ export class TurnRunner {
         if (entry.kind === 'ask' && !step.state.chunks) await inbox.bump(thread, 'tries', -1);
         return { kind: 'wait', ms: 60_000, reason: 'platform-missing' };
       } else {
-        const outcome = await this.#answerHead(thread, entry, adapter, step.state, control);
+        const outcome = await this.#answerHead(
+          thread,
+          entry,
+          adapter,
+          step.state,
+          refusal,
+          outageId,
+          control,
+        );
         if (outcome.kind !== 'answered') return outcome;
         posted = outcome.posted;
       }
@@ -157,21 +150,41 @@ export class TurnRunner {
     entry: InboxEntry,
     adapter: Adapter,
     state: TurnState,
+    refusal: RefusalState,
+    outageId: string | null,
     control: RunControl,
-  ): Promise<HeadOutcome> {
-    const progress = entry.kind === 'ask' ? showProgress(adapter, entry, this.#d.log) : undefined;
+  ): Promise<PostOutcome> {
+    const { inbox, log, observer } = this.#deps;
+    const question = entry.kind === 'ask' && !state.chunks;
+    if (refusal.chatRefusedAt !== null) {
+      // A person who writes again in a private chat can be reached again; a group that refused stays
+      // refused for a while, and what was queued before the refusal is not answered.
+      if (entry.message.chatType === 'group' || entry.acceptedAt <= refusal.chatRefusedAt) {
+        if (question) await inbox.bump(thread, 'tries', -1);
+        log.info({ thread, id: entry.id }, 'chat refused the bot: queued message dropped unanswered');
+        observer.dropped(entry.message.platform, state.chunks ? 'answer' : 'question', 'chat_refused');
+        return { kind: 'answered' };
+      }
+      await this.#deps.refusals.chatReachable(thread);
+    }
+    if (refusal.platformRefused !== null && question) {
+      // Nothing can be posted there now: spend nothing on it until the platform accepts the bot again.
+      await inbox.bump(thread, 'tries', -1);
+      return { kind: 'wait', ms: this.#deps.sendRetry.maxMs, reason: 'platform-refused' };
+    }
+    const progress = question ? showProgress(adapter, entry, log) : undefined;
     try {
       let chunks = state.chunks;
       let posted = state.posted;
       if (!chunks) {
-        const answer = await this.#answer(thread, entry, adapter, state.tries, control);
+        const answer = await this.#answer(thread, entry, adapter, state, outageId, control);
         if ('kind' in answer) return answer;
         chunks = answer.chunks;
-        if (!(await this.#d.inbox.saveAnswer(thread, control.run, entry.id, chunks)))
-          return { kind: 'stale' };
+        if (chunks.length === 0) return { kind: 'answered' };
+        if (!(await inbox.saveAnswer(thread, control.run, entry.id, chunks))) return { kind: 'stale' };
         posted = 0;
       }
-      return await this.#post(thread, entry, adapter, chunks, posted, control);
+      return await this.#poster.post(thread, entry, adapter, chunks, posted, control);
     } finally {
       progress?.stop();
     }
@@ -181,160 +194,25 @@ export class TurnRunner {
     thread: string,
     entry: InboxEntry,
     adapter: Adapter,
-    previousTries: number,
+    state: TurnState,
+    outageId: string | null,
     control: RunControl,
   ): Promise<Answer> {
-    const { inbox, log, retry, notices } = this.#d;
-    const notice = (key: NoticeKey, params?: Record<string, string>): Answer => ({
-      chunks: adapter.render(fillNotice(notices, key, params)),
-    });
-    if (entry.kind === 'notice') return notice(entry.notice ?? 'welcome');
+    if (entry.kind === 'notice')
+      return { chunks: adapter.render(fillNotice(this.#deps.notices, entry.notice ?? 'welcome')) };
     if (entry.kind === 'command') return { chunks: adapter.render(await this.#command(entry)) };
-    if (previousTries >= retry.maxAttempts) {
-      log.error({ thread, tries: previousTries }, 'message abandoned after repeated interrupted attempts');
-      return notice('unavailable');
-    }
-    const resetsAt = await this.#d.spending.budgetResetsAt(entry.message);
-    if (resetsAt !== null) return notice('overBudget', { time: whenText(this.#d.language, resetsAt) });
-    // `begin` checked the claim and counted this attempt.
-    const tries = previousTries + 1;
-    const started = Date.now();
-    try {
-      const reply = await this.#d.conversations.ask(
-        entry.message,
-        entry.message.text ?? '',
-        control.abortCalls,
-      );
-      const ms = Date.now() - started;
-      this.#d.observer.answered(entry.message.platform, ms, reply.credits, reply.remainingCredits);
-      await this.#d.spending
-        .record(entry.message, reply)
-        .catch((err: unknown) => log.warn({ err, thread }, 'credits not recorded'));
-      const parts = reply.response.filter((part) => part.trim() !== '');
-      log.info(
-        {
-          thread,
-          ms,
-          parts: parts.length,
-          credits: reply.credits,
-          remaining: reply.remainingCredits,
-        },
-        'agent answered',
-      );
-      if (parts.length === 0) return notice('emptyReply');
-      return { chunks: this.#render(thread, parts, adapter) };
-    } catch (err) {
-      if (control.abortCalls.aborted) {
-        await inbox.bump(thread, 'tries', -1);
-        return { kind: 'wait', ms: 0, reason: 'shutdown' };
-      }
-      if (!(err instanceof AgentError)) throw err;
-      this.#d.observer.agentFailed(err.code);
-      if (err.kind === 'final') {
-        log.warn(
-          { thread, code: err.code, status: err.status, reason: err.reason },
-          'agent refused the message',
-        );
-        await this.#d.incidents.raise(err.code, {
-          ...(err.status && { status: err.status }),
-          reason: err.reason,
-        });
-        return notice(FINAL_NOTICES[err.code] ?? 'unavailable');
-      }
-      if (tries < retry.maxAttempts) {
-        const ms = backoffDelay(tries, retry.baseMs, retry.maxMs, this.#d.random);
-        log.warn(
-          { thread, code: err.code, status: err.status, attempt: tries, retryInMs: ms },
-          'agent call failed, will retry',
-        );
-        return { kind: 'wait', ms, reason: err.code };
-      }
-      log.error(
-        { thread, code: err.code, status: err.status, attempts: tries },
-        'agent call failed, giving up on message',
-      );
-      return notice('unavailable');
-    }
-  }
-
-  /** Renders the answer's parts, cut to the bounds with a note when the agent said too much. */
-  #render(thread: string, parts: string[], adapter: Adapter): string[] {
-    const bounded = boundAnswer(parts);
-    let chunks = bounded.parts.flatMap((part) => adapter.render(part));
-    let truncated = bounded.truncated;
-    if (chunks.length > MAX_ANSWER_MESSAGES) {
-      chunks = chunks.slice(0, MAX_ANSWER_MESSAGES);
-      truncated = true;
-    }
-    if (!truncated) return chunks;
-    this.#d.log.warn({ thread, parts: parts.length }, 'answer too long: cut short');
-    return [...chunks, ...adapter.render(this.#d.notices.answerCut)];
+    return this.#agent.ask(thread, entry, adapter, state, outageId, control);
   }
 
   #command(entry: InboxEntry): Promise<string> {
     const { platform, user, thread, chatType } = entry.message;
-    return this.#d.commands.run({
+    return this.#deps.commands.run({
       name: entry.command ?? 'help',
       platform,
       userId: user.id,
       thread,
       chatType,
     });
-  }
-
-  async #post(
-    thread: string,
-    entry: InboxEntry,
-    adapter: Adapter,
-    chunks: string[],
-    from: number,
-    control: RunControl,
-  ): Promise<HeadOutcome> {
-    const { inbox, log, retry, pacer } = this.#d;
-    const { address, chatType, messageId, platform } = entry.message;
-    const { pacing } = adapter.capabilities;
-    const skipped: HeadOutcome = { kind: 'answered' };
-    // The claim was checked by the step that got here (`begin`, `saveAnswer`, `markPosted`); it is
-    // checked again only when time passed since.
-    let checked = true;
-    for (let i = from; i < chunks.length; i++) {
-      if (pacing) {
-        // Wait for this message's slot under the platform's limits, before its ownership check.
-        if (await pacer.wait(platform, pacing, address, chatType, control.abortCalls)) checked = false;
-        if (control.abortCalls.aborted) return { kind: 'wait', ms: 0, reason: 'shutdown' };
-      }
-      if (!checked && !(await inbox.isCurrent(thread, control.run))) return { kind: 'stale' };
-      try {
-        await adapter.send(
-          address,
-          chunks[i] as string,
-          i === 0 && chatType === 'group' ? { replyTo: messageId } : {},
-        );
-      } catch (err) {
-        if (!(err instanceof PlatformError)) throw err;
-        const { retryAfterMs, permanent } = err.options;
-        if (retryAfterMs !== undefined)
-          return { kind: 'wait', ms: retryAfterMs, reason: 'platform-rate-limit' };
-        if (permanent) {
-          log.warn({ thread, chunk: i, err }, 'platform refused the reply; message skipped');
-          return skipped;
-        }
-        const n = await inbox.bump(thread, 'postTries');
-        if (n < MAX_POST_TRIES) {
-          const ms = backoffDelay(n, retry.baseMs, retry.maxMs, this.#d.random);
-          log.warn({ thread, chunk: i, attempt: n, retryInMs: ms, err }, 'reply post failed, will retry');
-          return { kind: 'wait', ms, reason: 'platform-error' };
-        }
-        log.error({ thread, chunk: i, err }, 'reply could not be posted; message skipped');
-        return skipped;
-      }
-      this.#d.observer.posted(platform, 1);
-      // The last chunk is recorded by the pop that follows.
-      if (i === chunks.length - 1) return { kind: 'answered', posted: i + 1 };
-      checked = await inbox.markPosted(thread, control.run, entry.id, i + 1);
-      if (!checked) return { kind: 'stale' };
-    }
-    return { kind: 'answered' };
   }
 }
 

@@ -1,18 +1,21 @@
 /**
  * Prometheus metrics (prom-client), served at `GET /metrics`: messages in and out by platform, agent
- * latency, agent errors by kind, credits used and remaining, queue depth, turns in flight, and the
- * process metrics. Queue depth and balance are read from Redis when scraped.
+ * latency, agent errors by kind, calls of unknown cost (timed out), credits used and remaining, send
+ * failures by platform and kind, questions and answers dropped, the agent outage, queue depth, turns
+ * in flight, and the process metrics. Queue depth, balance and outage are read from Redis when scraped.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Platform } from '../core/contract.ts';
-import type { AgentErrorCode } from '../core/errors.ts';
-import type { Observer } from '../core/observer.ts';
+import type { AgentErrorCode, PlatformErrorKind } from '../core/errors.ts';
+import type { DropReason, Observer } from '../core/observer.ts';
 
 export interface MetricsSources {
   /** BullMQ job counts by state. */
   queueCounts?: () => Promise<Record<string, number>>;
   /** Latest known credit balance, or null. */
   balance?: () => Promise<number | null>;
+  /** Since when the agent has been failing for everyone (epoch ms), or null. */
+  outageSince?: () => Promise<number | null>;
 }
 
 export class PromMetrics implements Observer {
@@ -22,6 +25,9 @@ export class PromMetrics implements Observer {
   readonly #latency: Histogram<'platform'>;
   readonly #errors: Counter<'kind'>;
   readonly #credits: Counter<'platform'>;
+  readonly #unknownCost: Counter<'platform'>;
+  readonly #sendFailures: Counter<'platform' | 'kind'>;
+  readonly #dropped: Counter<'platform' | 'what' | 'reason'>;
   readonly #inFlight: Gauge;
 
   constructor(sources: MetricsSources = {}) {
@@ -58,12 +64,39 @@ export class PromMetrics implements Observer {
       labelNames: ['platform'],
       registers,
     });
+    this.#unknownCost = new Counter({
+      name: 'aksita_bridge_agent_calls_unknown_cost_total',
+      help: 'Agent calls that timed out: they may have been answered and billed upstream',
+      labelNames: ['platform'],
+      registers,
+    });
+    this.#sendFailures = new Counter({
+      name: 'aksita_bridge_send_failures_total',
+      help: 'Failed sends to platforms by kind (rate_limited, transient, unauthorized, chat_refused, too_long, rejected)',
+      labelNames: ['platform', 'kind'],
+      registers,
+    });
+    this.#dropped = new Counter({
+      name: 'aksita_bridge_dropped_total',
+      help: 'Questions (before any agent call) and answers (already paid for) dropped unposted, by reason',
+      labelNames: ['platform', 'what', 'reason'],
+      registers,
+    });
     this.#inFlight = new Gauge({
       name: 'aksita_bridge_turns_in_flight',
       help: 'Turns running in this process',
       registers,
     });
-    const { queueCounts, balance } = sources;
+    const { queueCounts, balance, outageSince } = sources;
+    new Gauge({
+      name: 'aksita_bridge_agent_outage_seconds',
+      help: 'How long the agent has been failing for everyone (0 when it answers)',
+      registers,
+      async collect() {
+        const since = (await outageSince?.()) ?? null;
+        this.set(since === null ? 0 : Math.max(0, (Date.now() - since) / 1000));
+      },
+    });
     new Gauge({
       name: 'aksita_bridge_queue_jobs',
       help: 'Turn jobs by state',
@@ -94,8 +127,21 @@ export class PromMetrics implements Observer {
     if (credits > 0) this.#credits.inc({ platform }, credits);
   }
 
-  agentFailed(kind: AgentErrorCode): void {
+  agentFailed(kind: AgentErrorCode, platform: Platform): void {
     this.#errors.inc({ kind });
+    if (kind === 'timeout') this.#unknownCost.inc({ platform });
+  }
+
+  billed(platform: Platform, credits: number): void {
+    if (credits > 0) this.#credits.inc({ platform }, credits);
+  }
+
+  sendFailed(platform: Platform, kind: PlatformErrorKind): void {
+    this.#sendFailures.inc({ platform, kind });
+  }
+
+  dropped(platform: Platform, what: 'question' | 'answer', reason: DropReason): void {
+    this.#dropped.inc({ platform, what, reason });
   }
 
   posted(platform: Platform, chunks: number): void {

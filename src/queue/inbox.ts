@@ -46,6 +46,12 @@ export interface TurnState {
   tries: number;
   /** Failed send attempts for this head (429 waits excluded). */
   postTries: number;
+  /** Agent calls for this head that timed out (each may have been billed). */
+  timeouts: number;
+  /** When this head's agent calls started failing, epoch ms; 0 while none has. */
+  failingSince: number;
+  /** When this head's sends started failing, epoch ms; 0 while none has. */
+  postFailingSince: number;
   /** The rendered answer, once the agent has replied. */
   chunks?: string[];
   /** How many chunks are posted. */
@@ -87,30 +93,40 @@ end`;
 
 // Checks run ARGV[1]'s claim, reads the head and its record (a record of another head is dropped),
 // and counts a new attempt when the head is a question with no answer yet.
-// Returns {0} stale, {1} empty, {2, head, tries before, postTries, posted, chunks or ''}.
+// Returns {0} stale, {1} empty,
+// {2, head, tries before, postTries, posted, chunks or '', timeouts, failingSince, postFailingSince}.
 const BEGIN = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
 local raw = redis.call('LINDEX', KEYS[2], 0)
 if not raw then return {1} end
 local ok, entry = pcall(cjson.decode, raw)
-if not ok or type(entry) ~= 'table' or type(entry.id) ~= 'string' then return {2, raw, 0, 0, 0, ''} end
-local s = redis.call('HMGET', KEYS[3], 'head', 'tries', 'postTries', 'posted', 'chunks')
+if not ok or type(entry) ~= 'table' or type(entry.id) ~= 'string' then return {2, raw, 0, 0, 0, '', 0, 0, 0} end
+local s = redis.call('HMGET', KEYS[3], 'head', 'tries', 'postTries', 'posted', 'chunks',
+  'timeouts', 'failingSince', 'postFailingSince')
 if s[1] ~= entry.id then
   redis.call('DEL', KEYS[3])
-  s = {entry.id, false, false, false, false}
+  s = {entry.id, false, false, false, false, false, false, false}
 end
 local tries = tonumber(s[2] or '0')
 if entry.kind == 'ask' and not s[5] then
   redis.call('HSET', KEYS[3], 'head', entry.id, 'tries', tries + 1)
   redis.call('EXPIRE', KEYS[3], ARGV[2])
 end
-return {2, raw, tries, tonumber(s[3] or '0'), tonumber(s[4] or '0'), s[5] or ''}`;
+return {2, raw, tries, tonumber(s[3] or '0'), tonumber(s[4] or '0'), s[5] or '',
+  tonumber(s[6] or '0'), tonumber(s[7] or '0'), tonumber(s[8] or '0')}`;
 
 // Stores head ARGV[2]'s rendered answer ARGV[3] while run ARGV[1] holds the claim (else nothing).
 const SAVE = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[2], 'head', ARGV[2], 'chunks', ARGV[3], 'posted', 0)
 redis.call('EXPIRE', KEYS[2], ARGV[4])
+return 1`;
+
+// Replaces head ARGV[2]'s rendered answer with ARGV[3] (the same text cut smaller) while run ARGV[1]
+// holds the claim, keeping the count of chunks posted.
+const RESAVE = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('HGET', KEYS[2], 'head') ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[2], 'chunks', ARGV[3])
 return 1`;
 
 // Records ARGV[3] chunks posted for head ARGV[2]; returns whether run ARGV[1] still holds the claim.
@@ -170,6 +186,7 @@ interface Scripts {
   inboxClaim: Script;
   inboxBegin: Script;
   inboxSave: Script;
+  inboxResave: Script;
   inboxMark: Script;
 }
 
@@ -188,6 +205,7 @@ export class Inbox {
     redis.defineCommand('inboxRestart', { numberOfKeys: 2, lua: RESTART });
     redis.defineCommand('inboxBegin', { numberOfKeys: 3, lua: BEGIN });
     redis.defineCommand('inboxSave', { numberOfKeys: 2, lua: SAVE });
+    redis.defineCommand('inboxResave', { numberOfKeys: 2, lua: RESAVE });
     redis.defineCommand('inboxMark', { numberOfKeys: 2, lua: MARK });
     this.#scripts = redis as unknown as Scripts;
     this.#p = options.prefix;
@@ -258,14 +276,22 @@ export class Inbox {
       this.#key('turn', thread),
       run,
       TURN_STATE_TTL_SECONDS,
-    )) as [0] | [1] | [2, string, number, number, number, string];
+    )) as [0] | [1] | [2, string, number, number, number, string, number, number, number];
     if (res[0] === 0) return { kind: 'stale' };
     if (res[0] === 1) return { kind: 'empty' };
-    const [, raw, tries, postTries, posted, chunks] = res;
+    const [, raw, tries, postTries, posted, chunks, timeouts, failingSince, postFailingSince] = res;
     return {
       kind: 'head',
       raw,
-      state: { tries, postTries, posted, ...(chunks !== '' && { chunks: JSON.parse(chunks) as string[] }) },
+      state: {
+        tries,
+        postTries,
+        posted,
+        timeouts,
+        failingSince,
+        postFailingSince,
+        ...(chunks !== '' && { chunks: JSON.parse(chunks) as string[] }),
+      },
     };
   }
 
@@ -297,8 +323,25 @@ export class Inbox {
   }
 
   /** Adds `by` to a counter of the head's progress and returns the new value. */
-  bump(thread: string, field: 'tries' | 'postTries', by = 1): Promise<number> {
+  bump(thread: string, field: 'tries' | 'timeouts', by = 1): Promise<number> {
     return this.#redis.hincrby(this.#key('turn', thread), field, by);
+  }
+
+  /**
+   * Records a failure of the head's agent call (`what: 'call'`) or of a send (`'post'`) at `now`;
+   * returns since when that has been failing and, for sends, how many sends failed.
+   */
+  async failed(
+    thread: string,
+    what: 'call' | 'post',
+    now: number,
+  ): Promise<{ since: number; tries: number }> {
+    const key = this.#key('turn', thread);
+    const field = what === 'call' ? 'failingSince' : 'postFailingSince';
+    const multi = this.#redis.multi().hsetnx(key, field, String(now)).hget(key, field);
+    if (what === 'post') multi.hincrby(key, 'postTries', 1);
+    const res = await multi.exec();
+    return { since: Number(res?.[1]?.[1] ?? now), tries: Number(res?.[2]?.[1] ?? 0) };
   }
 
   /** Stores head `entryId`'s rendered answer before its first chunk is posted; false when `run` lost the claim. */
@@ -310,6 +353,18 @@ export class Inbox {
       entryId,
       JSON.stringify(chunks),
       TURN_STATE_TTL_SECONDS,
+    );
+    return saved === 1;
+  }
+
+  /** Replaces head `entryId`'s answer by the same text cut smaller; false when `run` lost the claim. */
+  async resaveAnswer(thread: string, run: string, entryId: string, chunks: string[]): Promise<boolean> {
+    const saved = await this.#scripts.inboxResave(
+      this.#key('run', thread),
+      this.#key('turn', thread),
+      run,
+      entryId,
+      JSON.stringify(chunks),
     );
     return saved === 1;
   }
@@ -346,6 +401,11 @@ export class Inbox {
       next,
     );
     return moved === 1 ? next : null;
+  }
+
+  /** The job id of `thread`'s turn, or null when it has none. */
+  jobOf(thread: string): Promise<string | null> {
+    return this.#redis.get(this.#key('active', thread));
   }
 
   /** True while `thread` has messages being answered or waiting. */

@@ -3,7 +3,7 @@
  * BullMQ should do (done, or delayed until a backoff or a platform's `retry_after` has passed). Also
  * runs the sweeper, which revives a turn whose job never made it into the queue or failed for good.
  */
-import { DelayedError, type Job, type Queue, Worker } from 'bullmq';
+import { DelayedError, Job, type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TurnControl, TurnRunner } from '../core/turn.ts';
 import type { Logger } from '../logger.ts';
@@ -116,6 +116,23 @@ export class TurnWorker {
       revived++;
     }
     return revived;
+  }
+
+  /** Runs the delayed turns of `threads` now (they were waiting for something that is over). */
+  async wake(threads: string[]): Promise<void> {
+    const { inbox, queue, log } = this.#o;
+    await Promise.all(
+      threads.map(async (thread) => {
+        try {
+          const jobId = await inbox.jobOf(thread);
+          const job = jobId === null ? undefined : await Job.fromId(queue, jobId);
+          if (job && (await job.isDelayed())) await job.promote();
+        } catch (err) {
+          // It may have just started by itself; if not, it resumes when its delay ends.
+          log.debug({ err, thread }, 'waiting turn not woken');
+        }
+      }),
+    );
   }
 
   /**

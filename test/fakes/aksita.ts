@@ -18,10 +18,14 @@ export interface ReplyContext {
 
 /** One-shot behaviour for the next `/api/chat` call (see `FakeAksita.script`). */
 export type Step =
-  /** Answer this HTTP status with `{status:false, reason}`. */
-  | { status: number; reason?: string }
-  /** Answer 200 with a body that is not JSON, `{status:false}`, or a `response` that is a string. */
-  | { malformed: 'not-json' | 'status-false' | 'response-not-array' }
+  /** Answer this HTTP status with `{status:false, reason}` (and a `Retry-After` header when given). */
+  | { status: number; reason?: string; retryAfter?: string }
+  /**
+   * Answer 200 with a body that is not JSON, `{status:false}`, or a `response` that is a number (all
+   * unbilled); or, billed like a real answer (credits charged and reported), a `response` that is one
+   * string (`string-response`) or an array of objects (`object-response`).
+   */
+  | { malformed: 'not-json' | 'status-false' | 'response-not-array' | 'string-response' | 'object-response' }
   /** Never answer (until the client aborts or the fake closes). */
   | { hang: true }
   /** Destroy the socket without answering. */
@@ -40,6 +44,12 @@ export interface FakeAksitaOptions {
   latencyMs: number;
   /** Computes the agent's messages. Default: `[\`echo: ${message}\`]`. */
   reply: (message: string, context: ReplyContext) => string[] | Promise<string[]>;
+  /**
+   * While set, every request (sessions and chats) fails this way instead of being answered: an HTTP
+   * status (with `Retry-After` when given), or `hang` (never answered until the client gives up).
+   * Default null.
+   */
+  down: { status: number; retryAfter?: string } | { hang: true } | null;
 }
 
 /** One `/api/chat` request whose body parsed as JSON. */
@@ -64,6 +74,8 @@ export interface FakeAksita extends FakeAksitaOptions {
   readonly sessions: string[];
   /** Number of HTTP requests received (any path). */
   readonly requests: number;
+  /** `/api/session` requests refused because the fake was `down`. */
+  readonly sessionFailures: number;
   /** Queues one-shot behaviours for the next `/api/chat` calls, in order. */
   script(...steps: Step[]): void;
   /** Forgets one conversation (or all): the next chat on it gets 404. */
@@ -81,8 +93,13 @@ export interface FakeAksita extends FakeAksitaOptions {
 
 const defaultReply = (message: string): string[] => [`echo: ${message}`];
 
-function fail(res: ServerResponse, status: number, reason: string): number {
-  sendJson(res, status, { status: false, reason });
+function fail(res: ServerResponse, status: number, reason: string, retryAfter?: string): number {
+  sendJson(
+    res,
+    status,
+    { status: false, reason },
+    retryAfter === undefined ? {} : { 'Retry-After': retryAfter },
+  );
   return status;
 }
 
@@ -98,12 +115,25 @@ export async function startFakeAksita(options: Partial<FakeAksitaOptions> = {}):
   const steps: Step[] = [];
   const gates = new Gates();
   let requests = 0;
+  let sessionFailures = 0;
 
   const chats: ChatRecord[] = [];
   const sessions: string[] = [];
 
+  /** Fails the request while the fake is `down`; true when it did. */
+  function isDown(res: ServerResponse): boolean {
+    const down = aksita.down;
+    if (down === null) return false;
+    if ('status' in down) fail(res, down.status, `Service unavailable (${down.status})`, down.retryAfter);
+    return true;
+  }
+
   async function session(req: IncomingMessage, res: ServerResponse): Promise<void> {
     await readBody(req);
+    if (isDown(res)) {
+      sessionFailures++;
+      return;
+    }
     if (!aksita.validKeys.has(apiKeyOf(req))) {
       fail(res, 401, 'Invalid API key');
       return;
@@ -140,6 +170,11 @@ export async function startFakeAksita(options: Partial<FakeAksitaOptions> = {}):
       if (typeof fields.additional_context === 'string') record.additionalContext = fields.additional_context;
       chats.push(record);
     }
+    const down = aksita.down;
+    if (isDown(res)) {
+      if (record && down && 'status' in down) record.outcome = down.status;
+      return;
+    }
     const step = steps.shift();
     await gates.hold();
     if (aksita.latencyMs > 0) await server.delay(aksita.latencyMs);
@@ -163,14 +198,28 @@ export async function startFakeAksita(options: Partial<FakeAksitaOptions> = {}):
         req.socket.destroy();
         return 0;
       }
-      if ('status' in step) return fail(res, step.status, step.reason ?? `Scripted error ${step.status}`);
+      if ('status' in step)
+        return fail(res, step.status, step.reason ?? `Scripted error ${step.status}`, step.retryAfter);
       if ('malformed' in step) {
         if (step.malformed === 'not-json') {
           sendRaw(res, 200, 'text/html', '<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>');
         } else if (step.malformed === 'status-false') {
           sendJson(res, 200, { status: false });
+        } else if (step.malformed === 'response-not-array') {
+          sendJson(res, 200, { status: true, data: { response: 42 } });
         } else {
-          sendJson(res, 200, { status: true, data: { response: 'a string' } });
+          aksita.balance -= aksita.creditsPerCall;
+          const text = typeof fields.message === 'string' ? `echo: ${fields.message}` : 'echo';
+          sendJson(res, 200, {
+            status: true,
+            data: {
+              response: step.malformed === 'string-response' ? text : [{ type: 'text', text }],
+              credits: aksita.creditsPerCall,
+              remaining_credits: aksita.balance,
+              message_id: `msg-${randomUUID()}`,
+            },
+            detail: 'Response generated successfully',
+          });
         }
         return 200;
       }
@@ -233,11 +282,15 @@ export async function startFakeAksita(options: Partial<FakeAksitaOptions> = {}):
     creditsPerCall: options.creditsPerCall ?? 15,
     latencyMs: options.latencyMs ?? 0,
     reply: options.reply ?? defaultReply,
+    down: options.down ?? null,
     url: server.url,
     chats,
     sessions,
     get requests() {
       return requests;
+    },
+    get sessionFailures() {
+      return sessionFailures;
     },
     script(...more: Step[]) {
       steps.push(...more);

@@ -121,7 +121,7 @@ describe('fake Aksita', () => {
     expect(notJson.status).toBe(200);
     await expect(notJson.json()).rejects.toThrow();
     expect(await (await chat(id, 'c')).json()).toEqual({ status: false });
-    expect(await (await chat(id, 'd')).json()).toEqual({ status: true, data: { response: 'a string' } });
+    expect(await (await chat(id, 'd')).json()).toEqual({ status: true, data: { response: 42 } });
     await expect(chat(id, 'e')).rejects.toThrow(TypeError);
     const started = Date.now();
     expect((await chat(id, 'f')).status).toBe(200);

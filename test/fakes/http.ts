@@ -88,14 +88,29 @@ export function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** Answers `status` with a JSON body, unless the client is already gone. */
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  sendRaw(res, status, 'application/json', JSON.stringify(body));
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  sendRaw(res, status, 'application/json', JSON.stringify(body), headers);
 }
 
 /** Answers `status` with a raw body of the given content type, unless the client is already gone. */
-export function sendRaw(res: ServerResponse, status: number, contentType: string, body: string): void {
+export function sendRaw(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 

@@ -1,0 +1,357 @@
+/**
+ * Asking the agent one question of a turn, with the bridge's error policy:
+ *
+ * - **One incident per outage.** A retryable failure (5xx, 429, timeout, unreachable, malformed) opens
+ *   or extends the shared `AgentOutage`; while it lasts, questions wait at its gate instead of being
+ *   sent, one turn at a time probes (a session, which costs nothing) and makes its own call the trial,
+ *   and the first answer ends it. A failure counts against the message's `AKSITA_MAX_ATTEMPTS` only
+ *   when it opened the outage (the agent answered others meanwhile: the trouble may be this message).
+ *   Waiting chats are told once, admins at the start and the end, once it has lasted a short while.
+ * - **At most 1 + `AKSITA_TIMEOUT_RESENDS` calls for a question that times out**: a timed-out call may
+ *   have been answered and billed, and the API has no idempotency key.
+ * - **Rate limits are rate limits**: `Retry-After` is waited out, and counted as `rate_limited`.
+ * - **Billed is recorded**: a reply that carried credits is recorded even when it cannot be used, and
+ *   is never asked again.
+ * - **Late questions** follow `STALE_POLICY` once older than `STALE_AFTER_SECONDS`.
+ */
+import type { Logger } from '../logger.ts';
+import { fillNotice, type NoticeKey, type Notices, whenText } from '../notices.ts';
+import type { Inbox, InboxEntry, TurnState } from '../queue/inbox.ts';
+import type { AdminNotifier } from './admin-notifier.ts';
+import { boundAnswer, MAX_ANSWER_MESSAGES } from './bounds.ts';
+import type { Adapter } from './contract.ts';
+import type { Conversations } from './conversations.ts';
+import { AgentError, type AgentErrorCode } from './errors.ts';
+import type { Incidents } from './incidents.ts';
+import type { Observer } from './observer.ts';
+import type { AgentOutage, OutageState } from './outage.ts';
+import { duration } from './reports.ts';
+import type { Spending } from './spending.ts';
+import type { RunControl, TurnOutcome } from './turn.ts';
+
+/** How the bridge treats agent failures and late questions. */
+export interface AgentPolicy {
+  /** Failed calls of one message (that opened an outage, or were cut off by crashes) before it is given up. */
+  maxAttempts: number;
+  /** First probe backoff, ms. */
+  baseMs: number;
+  /** Longest probe backoff, ms. */
+  maxMs: number;
+  /** Timeout of one agent call, ms (a probe holds the gate for about two of them). */
+  timeoutMs: number;
+  /** Calls again after a timed-out one. */
+  timeoutResends: number;
+  /** How long an outage lasts before waiting chats and admins are told, ms. */
+  outageNoticeAfterMs: number;
+  /** A question older than this when its turn comes is late, ms; 0: never. */
+  staleAfterMs: number;
+  /** What a late question gets. */
+  stalePolicy: 'apologize' | 'drop' | 'answer';
+}
+
+/** A question whose calls have failed for this long is given up, outage or not. */
+const GIVE_UP_AFTER_MS = 3_600_000;
+
+const FINAL_NOTICES: Partial<Record<AgentErrorCode, NoticeKey>> = {
+  'bad-request': 'badRequest',
+  unauthorized: 'serviceDown',
+  forbidden: 'serviceDown',
+  'payment-required': 'outOfCredits',
+};
+
+/** The rendered answer to post, or what the turn must do instead. */
+export type Answer = { chunks: string[] } | Extract<TurnOutcome, { kind: 'wait' | 'stale' }>;
+
+export interface AgentCallsDeps {
+  inbox: Inbox;
+  conversations: Conversations;
+  outage: AgentOutage;
+  notices: Notices;
+  notifier: AdminNotifier;
+  incidents: Incidents;
+  spending: Spending;
+  observer: Observer;
+  /** Language of the notices (for the budget notice's time). */
+  language: 'en' | 'id';
+  policy: AgentPolicy;
+  /** Wakes the turns of `threads`, waiting for an outage that just ended. */
+  wake: (threads: string[]) => Promise<void>;
+  log: Logger;
+  now?: () => number;
+}
+
+export class AgentCalls {
+  readonly #deps: AgentCallsDeps;
+  readonly #now: () => number;
+
+  constructor(deps: AgentCallsDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  /**
+   * Answers question `entry`; `state.tries` attempts came before this one (which `begin` counted),
+   * `outageId` is the outage open when the step began, if any.
+   */
+  async ask(
+    thread: string,
+    entry: InboxEntry,
+    adapter: Adapter,
+    state: TurnState,
+    outageId: string | null,
+    control: RunControl,
+  ): Promise<Answer> {
+    const { inbox, log, policy } = this.#deps;
+    const notice = (key: NoticeKey, params?: Record<string, string>): Answer => ({
+      chunks: adapter.render(fillNotice(this.#deps.notices, key, params)),
+    });
+    const { platform } = entry.message;
+    if (state.tries >= policy.maxAttempts) {
+      log.error({ thread, tries: state.tries }, 'message abandoned after repeated interrupted attempts');
+      return notice('unavailable');
+    }
+    const now = this.#now();
+    const late = policy.staleAfterMs > 0 && now - askedAt(entry, now) > policy.staleAfterMs;
+    if (late && policy.stalePolicy === 'drop') {
+      await inbox.bump(thread, 'tries', -1);
+      log.warn(
+        { thread, askedAt: askedAt(entry, now) },
+        'question too old: dropped without asking the agent',
+      );
+      this.#deps.observer.dropped(platform, 'question', 'stale');
+      if (control.late.told) return { chunks: [] };
+      control.late.told = true;
+      return notice('staleDropped');
+    }
+    const resetsAt = await this.#deps.spending.budgetResetsAt(entry.message);
+    if (resetsAt !== null) return notice('overBudget', { time: whenText(this.#deps.language, resetsAt) });
+
+    let trial: OutageState | undefined;
+    if (outageId !== null) {
+      const gate = await this.#deps.outage.gate(now, 2 * policy.timeoutMs + 1_000);
+      if (gate.kind === 'wait') return this.#waitForAgent(thread, entry, adapter, gate.outage, gate.until);
+      if (gate.kind === 'probe') {
+        const probed = await this.#probe(thread, entry, gate.outage, control);
+        if (probed) return probed;
+        trial = gate.outage;
+      }
+    }
+
+    const started = this.#now();
+    try {
+      const reply = await this.#deps.conversations.ask(
+        entry.message,
+        entry.message.text ?? '',
+        control.abortCalls,
+      );
+      const ms = this.#now() - started;
+      this.#deps.observer.answered(platform, ms, reply.credits, reply.remainingCredits);
+      await this.#record(thread, entry, reply);
+      const open = trial?.id ?? outageId;
+      if (open !== null) await this.#agentBack(open);
+      const parts = reply.response.filter((part) => part.trim() !== '');
+      log.info(
+        { thread, ms, parts: parts.length, credits: reply.credits, remaining: reply.remainingCredits },
+        'agent answered',
+      );
+      if (parts.length === 0) return notice('emptyReply');
+      const chunks = this.#render(thread, parts, adapter);
+      if (!late || policy.stalePolicy !== 'apologize' || control.late.told) return { chunks };
+      control.late.told = true;
+      return { chunks: [...adapter.render(this.#deps.notices.lateAnswer), ...chunks] };
+    } catch (err) {
+      if (control.abortCalls.aborted) {
+        await inbox.bump(thread, 'tries', -1);
+        return { kind: 'wait', ms: 0, reason: 'shutdown' };
+      }
+      if (!(err instanceof AgentError)) throw err;
+      return this.#failed(thread, entry, state, err, trial?.id ?? outageId, trial !== undefined, notice);
+    }
+  }
+
+  /** Probes the agent before a trial call; undefined when it answers, else the wait. */
+  async #probe(
+    thread: string,
+    entry: InboxEntry,
+    outage: OutageState,
+    control: RunControl,
+  ): Promise<Answer | undefined> {
+    try {
+      await this.#deps.conversations.probe(entry.message, control.abortCalls);
+      return undefined;
+    } catch (err) {
+      if (control.abortCalls.aborted || !(err instanceof AgentError)) {
+        await this.#deps.inbox.bump(thread, 'tries', -1);
+        if (control.abortCalls.aborted) return { kind: 'wait', ms: 0, reason: 'shutdown' };
+        throw err;
+      }
+      // The agent answered, if only with a refusal: the trial call will say what to do.
+      if (err.kind !== 'retryable') return undefined;
+      const now = this.#now();
+      const failure = await this.#deps.outage.fail(err.code, {
+        now,
+        probe: true,
+        ...(err.details.retryAfterMs !== undefined && { minDelayMs: err.details.retryAfterMs }),
+      });
+      this.#deps.log.warn(
+        { thread, code: err.code, status: err.status, outageForMs: now - outage.since },
+        'agent probe failed',
+      );
+      await this.#deps.inbox.bump(thread, 'tries', -1);
+      return { kind: 'wait', ms: Math.max(0, failure.next - now), reason: 'agent-outage' };
+    }
+  }
+
+  /** What a failed call means for the message and the outage. */
+  async #failed(
+    thread: string,
+    entry: InboxEntry,
+    state: TurnState,
+    err: AgentError,
+    outageId: string | null,
+    trial: boolean,
+    notice: (key: NoticeKey) => Answer,
+  ): Promise<Answer> {
+    const { inbox, log, observer, policy } = this.#deps;
+    const { platform } = entry.message;
+    observer.agentFailed(err.code, platform);
+    const billed = err.details.billed;
+    if (billed) {
+      observer.billed(platform, billed.credits, billed.remainingCredits);
+      await this.#record(thread, entry, {
+        credits: billed.credits,
+        remainingCredits: billed.remainingCredits,
+      });
+    }
+    if (err.kind !== 'retryable' || billed) {
+      // The agent answered: it is not down, whatever this message's fate.
+      if (outageId !== null) await this.#agentBack(outageId);
+      if (billed) {
+        log.error(
+          { thread, code: err.code, reason: err.reason, credits: billed.credits },
+          'agent reply billed but unusable: not asked again',
+        );
+        return notice('unavailable');
+      }
+      log.warn(
+        { thread, code: err.code, status: err.status, reason: err.reason },
+        'agent refused the message',
+      );
+      await this.#deps.incidents.raise(err.code, {
+        ...(err.status && { status: err.status }),
+        reason: err.reason,
+      });
+      return notice(FINAL_NOTICES[err.code] ?? 'unavailable');
+    }
+    const now = this.#now();
+    const [failure, timeouts, failing] = await Promise.all([
+      this.#deps.outage.fail(err.code, {
+        now,
+        probe: trial,
+        ...(err.details.retryAfterMs !== undefined && { minDelayMs: err.details.retryAfterMs }),
+      }),
+      err.code === 'timeout' ? inbox.bump(thread, 'timeouts') : Promise.resolve(state.timeouts),
+      inbox.failed(thread, 'call', now),
+    ]);
+    // The agent fails for everyone: this was not the message's own failed attempt.
+    if (failure.existed) await inbox.bump(thread, 'tries', -1);
+    else log.warn({ code: err.code, status: err.status, reason: err.reason }, 'agent outage started');
+    const attempts = failure.existed ? state.tries : state.tries + 1;
+    const detail = { thread, code: err.code, status: err.status, reason: err.reason, attempts, timeouts };
+    if (err.code === 'timeout' && timeouts > policy.timeoutResends) {
+      log.error(
+        detail,
+        'agent call timed out again: giving up on message (it may have been answered upstream)',
+      );
+      return notice('unavailable');
+    }
+    if (attempts >= policy.maxAttempts || now - failing.since >= GIVE_UP_AFTER_MS) {
+      log.error({ ...detail, failingForMs: now - failing.since }, 'agent call failed, giving up on message');
+      return notice('unavailable');
+    }
+    // A failed trial waits twice as long as the others, so that the next trial is another chat's:
+    // one question the agent cannot answer must not hold the whole outage open.
+    const ms = Math.max(0, failure.next - now) * (trial ? 2 : 1);
+    log.warn({ ...detail, retryInMs: ms }, 'agent call failed, will retry');
+    return { kind: 'wait', ms, reason: err.code };
+  }
+
+  /** Waits at the outage's gate; tells the chat and the admins once it has lasted a while. */
+  async #waitForAgent(
+    thread: string,
+    entry: InboxEntry,
+    adapter: Adapter,
+    outage: OutageState,
+    until: number,
+  ): Promise<Answer> {
+    const { inbox, log, outage: outages, policy } = this.#deps;
+    const now = this.#now();
+    const tellAt = outage.since + policy.outageNoticeAfterMs;
+    // While another turn probes, `until` is the longest the probe may take: look again sooner, as
+    // often as the probes back off at most.
+    const wakeAt = Math.min(until, now + policy.maxMs);
+    await Promise.all([inbox.bump(thread, 'tries', -1), outages.waiting(thread)]);
+    if (now < tellAt) return { kind: 'wait', ms: Math.min(wakeAt, tellAt) - now + 5, reason: 'agent-outage' };
+    if (await outages.announce(outage.id)) {
+      const since = new Date(outage.since).toISOString().slice(11, 16);
+      log.error({ code: outage.code, since: outage.since }, 'agent outage: questions kept until it answers');
+      await this.#deps.notifier.notify(
+        'agent-outage',
+        `The Aksita agent has been failing since ${since} UTC (${outage.code}). Questions are kept and will be answered in order once it answers again.`,
+      );
+    }
+    if (await outages.tell(outage.id, thread)) {
+      for (const chunk of adapter.render(this.#deps.notices.agentDown)) {
+        await adapter
+          .send(entry.message.address, chunk)
+          .catch((err: unknown) => log.warn({ err, thread }, 'outage notice not posted'));
+      }
+    }
+    return { kind: 'wait', ms: Math.max(0, wakeAt - now) + 5, reason: 'agent-outage' };
+  }
+
+  /** Ends outage `id` after an answer: wakes the turns waiting for it and tells the admins. */
+  async #agentBack(id: string): Promise<void> {
+    const closed = await this.#deps.outage.close(id);
+    if (!closed) return;
+    const lasted = duration(Math.round((this.#now() - closed.since) / 1000));
+    this.#deps.log.info({ lasted, waiting: closed.waiting.length }, 'agent outage over');
+    if (closed.waiting.length > 0) await this.#deps.wake(closed.waiting);
+    if (closed.announced) {
+      await this.#deps.notifier.notify(
+        'agent-back',
+        `The Aksita agent answers again after ${lasted}; the questions of ${closed.waiting.length} waiting chat(s) are being answered in order.`,
+      );
+    }
+  }
+
+  async #record(
+    thread: string,
+    entry: InboxEntry,
+    reply: { credits: number; remainingCredits: number },
+  ): Promise<void> {
+    await this.#deps.spending
+      .record(entry.message, reply)
+      .catch((err: unknown) => this.#deps.log.warn({ err, thread }, 'credits not recorded'));
+  }
+
+  /** Renders the answer's parts, cut to the bounds with a note when the agent said too much. */
+  #render(thread: string, parts: string[], adapter: Adapter): string[] {
+    const bounded = boundAnswer(parts);
+    let chunks = bounded.parts.flatMap((part) => adapter.render(part));
+    let truncated = bounded.truncated;
+    if (chunks.length > MAX_ANSWER_MESSAGES) {
+      chunks = chunks.slice(0, MAX_ANSWER_MESSAGES);
+      truncated = true;
+    }
+    if (!truncated) return chunks;
+    this.#deps.log.warn({ thread, parts: parts.length }, 'answer too long: cut short');
+    return [...chunks, ...adapter.render(this.#deps.notices.answerCut)];
+  }
+}
+
+/** When the question was asked: the platform's time, unless it is in the future (clock skew). */
+function askedAt(entry: InboxEntry, now: number): number {
+  const sent = entry.message.sentAt;
+  return Number.isFinite(sent) && sent > 0 && sent <= now ? sent : entry.acceptedAt;
+}
