@@ -4,7 +4,9 @@
  * stored (the gateway never delivers a message twice), one channel at a time so order holds; it also
  * registers the slash commands and answers them (`commands.ts`). Sending, direct messages, typing and
  * thread starts go over REST only, so a worker-only process never opens the gateway. REST failures
- * map to `PlatformError` (`rest.ts`); short rate limits discord.js waits out itself.
+ * map to `PlatformError` kinds (`rest.ts`); short rate limits discord.js waits out itself. Every REST
+ * call has a timeout; a gateway connection whose heartbeats go unacknowledged is closed and resumed
+ * by discord.js, and health is red from the first missed acknowledgement until it is resumed.
  */
 import {
   Client,
@@ -34,10 +36,16 @@ import type { Logger } from '../../src/logger.ts';
 import { DiscordCommands, registerCommands } from './commands.ts';
 import { DISCORD_MAX_MESSAGE, renderDiscord } from './format.ts';
 import { type DiscordBotContext, type DiscordChannelInfo, inspectDiscordMessage } from './normalize.ts';
-import { describe, isPermanent, NO_PINGS, toPlatformError } from './rest.ts';
+import { describe, discordErrorKind, NO_PINGS, toPlatformError } from './rest.ts';
 
 /** Discord shows "typing…" for 10 s; renew a little before. */
 const DISCORD_TYPING_RENEW_MS = 8_000;
+/** How long one REST call may take before it fails as `transient`, ms. */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** The gateway's heartbeat interval until its HELLO says otherwise, ms (Discord's, for years). */
+const HEARTBEAT_INTERVAL_MS = 41_250;
+/** Unhealthy once no heartbeat was acknowledged for this many intervals (discord.js closes at two). */
+const STALE_HEARTBEATS = 1.5;
 /** Tries of `GET /users/@me` at start-up before giving up. */
 const INIT_ATTEMPTS = 3;
 /** Tries of a thread start before answering in the channel instead. */
@@ -74,6 +82,8 @@ export interface DiscordAdapterOptions {
   maxRateLimitWaitMs?: number;
   /** How long `start` waits for the gateway to be ready, ms. Default 30 000. */
   readyTimeoutMs?: number;
+  /** How long one REST call may take before it fails as `transient`, ms. Default 10 000. */
+  requestTimeoutMs?: number;
 }
 
 export function createDiscordAdapter(options: DiscordAdapterOptions): Adapter {
@@ -103,6 +113,10 @@ class DiscordAdapter implements Adapter {
   /** The tail of each channel's chain of messages being handed in, by channel id. */
   readonly #chains = new Map<string, Promise<void>>();
   #lastClose: number | undefined;
+  /** The gateway's heartbeat interval, from discord.js's debug line about its HELLO, ms. */
+  #heartbeatMs = HEARTBEAT_INTERVAL_MS;
+  /** When each shard last became ready or resumed, epoch ms. */
+  readonly #connectedAt = new Map<number, number>();
 
   constructor(options: DiscordAdapterOptions) {
     this.#o = options;
@@ -112,6 +126,7 @@ class DiscordAdapter implements Adapter {
     this.#rest = new REST({
       api: options.apiUrl,
       retries: 0,
+      timeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
       rejectOnRateLimit: (limit) => limit.retryAfter > maxWait,
     }).setToken(options.token);
   }
@@ -151,6 +166,7 @@ class DiscordAdapter implements Adapter {
     this.#commands = commands;
     this.#stop = new AbortController();
     this.#lastClose = undefined;
+    this.#connectedAt.clear();
     const client = new Client({
       intents: [
         GatewayIntentBits.Guilds,
@@ -159,7 +175,7 @@ class DiscordAdapter implements Adapter {
         GatewayIntentBits.MessageContent,
       ],
       partials: [Partials.Channel],
-      rest: { api: this.#o.apiUrl },
+      rest: { api: this.#o.apiUrl, timeout: this.#o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS },
       // Messages are read from the raw payload: cache none, and only a bounded set of their authors.
       makeCache: Options.cacheWithLimits({
         MessageManager: 0,
@@ -183,7 +199,15 @@ class DiscordAdapter implements Adapter {
       if (connected) this.#log.error({ code }, 'discord gateway closed and will not reconnect');
     });
     client.on(Events.ShardReconnecting, () => this.#log.warn('discord gateway reconnecting'));
-    client.on(Events.ShardResume, (_id, replayed) => this.#log.info({ replayed }, 'discord gateway resumed'));
+    client.on(Events.ShardResume, (id, replayed) => {
+      this.#connectedAt.set(id, Date.now());
+      this.#log.info({ replayed }, 'discord gateway resumed');
+    });
+    client.on(Events.ShardReady, (id) => this.#connectedAt.set(id, Date.now()));
+    client.on(Events.Debug, (line) => {
+      const interval = /starting to beat every (\d+)ms/.exec(line)?.[1];
+      if (interval) this.#heartbeatMs = Number(interval);
+    });
     this.#client = client;
     const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
     const timeoutMs = this.#o.readyTimeoutMs ?? 30_000;
@@ -279,7 +303,10 @@ class DiscordAdapter implements Adapter {
       } catch (err) {
         if (err instanceof DiscordAPIError && err.code === THREAD_ALREADY_EXISTS)
           threadId = message.messageId;
-        else if (isPermanent(err) || attempt === THREAD_ATTEMPTS) {
+        else if (
+          !['transient', 'rate_limited'].includes(discordErrorKind(err)) ||
+          attempt === THREAD_ATTEMPTS
+        ) {
           this.#log.warn(
             { err, thread: message.thread },
             'discord thread not started; answering in the channel',
@@ -385,9 +412,20 @@ class DiscordAdapter implements Adapter {
     }
     const shards = [...client.ws.shards.values()];
     const waiting = shards.find((shard) => shard.status !== Status.Ready);
-    if (shards.length > 0 && !waiting) return { ok: true, detail: 'connected' };
-    const status = Status[waiting?.status ?? Status.Idle] ?? 'NotReady';
-    return { ok: false, detail: `gateway ${status.replace(/(?<=[a-z])(?=[A-Z])/g, ' ').toLowerCase()}` };
+    if (shards.length === 0 || waiting) {
+      const status = Status[waiting?.status ?? Status.Idle] ?? 'NotReady';
+      return { ok: false, detail: `gateway ${status.replace(/(?<=[a-z])(?=[A-Z])/g, ' ').toLowerCase()}` };
+    }
+    // Ready, but a gateway that stopped acknowledging heartbeats is a zombie until discord.js closes it,
+    // which can take its close handshake's 30 s on a dead connection.
+    const now = Date.now();
+    for (const shard of shards) {
+      const since = now - Math.max(shard.lastPingTimestamp, this.#connectedAt.get(shard.id) ?? 0);
+      if (since > STALE_HEARTBEATS * this.#heartbeatMs) {
+        return { ok: false, detail: `no heartbeat acknowledged for ${Math.round(since / 1000)} s` };
+      }
+    }
+    return { ok: true, detail: 'connected' };
   }
 
   /** Maps a REST failure; the message never holds the token. */

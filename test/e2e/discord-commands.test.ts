@@ -253,7 +253,7 @@ describe('the adapter on its own', () => {
     expect(await adapter.health()).toEqual({ ok: true, detail: 'connected' });
   });
 
-  it('sends a direct message through one DM channel per user; a user who accepts none is a permanent failure', async () => {
+  it('sends a direct message through one DM channel per user; a user who accepts none refuses the chat', async () => {
     await adapter.sendDirect(ADMIN, 'first alert');
     await adapter.sendDirect(ADMIN, 'second alert');
     expect(discord.dmChannels).toHaveLength(1);
@@ -264,7 +264,7 @@ describe('the adapter on its own', () => {
       (err: unknown) => err,
     );
     expect(refused).toBeInstanceOf(PlatformError);
-    expect((refused as PlatformError).options).toEqual({ permanent: true });
+    expect((refused as PlatformError).kind).toBe('chat_refused');
     expect((refused as PlatformError).message).toContain('50007');
   });
 });

@@ -11,7 +11,7 @@ import type { Inbound, IncomingMessage } from '../../src/core/contract.ts';
 import { PlatformError } from '../../src/core/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord.ts';
-import { deletePrefix, spawnBridge, testEnv } from '../support/bridge.ts';
+import { deletePrefix, eventually, spawnBridge, testEnv } from '../support/bridge.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
 
 const fx = useBridgeFixture({ telegram: false });
@@ -197,15 +197,15 @@ describe('Discord failures', () => {
     expect(discord.sentTo(DM)).toEqual(['echo: hello']);
   });
 
-  it('retries a 5xx, skips a message Discord refuses for good, and never logs the token', async () => {
+  it('retries a 5xx, skips a message Discord refuses, and never logs the token', async () => {
     await start();
-    discord.script({ status: 502 }, { status: 403 });
+    discord.script({ status: 502 }, { status: 400, code: 50035 });
     discord.userMessage({ channelId: DM, content: 'first' });
     discord.userMessage({ channelId: DM, content: 'second' });
     await discord.waitFor(() => discord.sent.length === 1, 15_000, 'one reply');
     await fx.aksita.waitFor(() => fx.aksita.chats.length === 2, 10_000, 'both agent calls');
-    // 502 → retried; 403 (Missing Permissions) → that answer skipped; the next message goes on.
-    expect(discord.sendAttempts.map((a) => a.status)).toEqual([502, 403, 200]);
+    // 502 → retried; 400 (Invalid Form Body) → that answer skipped; the next message goes on.
+    expect(discord.sendAttempts.map((a) => a.status)).toEqual([502, 400, 200]);
     expect(discord.sentTo(DM)).toEqual(['echo: second']);
     expect(fx.bridges[0]?.logs.text).not.toContain(discord.token);
   });
@@ -338,7 +338,7 @@ describe('the adapter on its own', () => {
     expect(discord.connected).toBe(false);
   });
 
-  it('turns refusals into permanent errors, server errors into transient ones, long rate limits into a wait', async () => {
+  it('turns refusals into final kinds, server errors into transient ones, long rate limits into a wait', async () => {
     const adapter = adapterFor(100);
     await adapter.init();
     const fail = (text: string) =>
@@ -351,17 +351,86 @@ describe('the adapter on its own', () => {
     discord.script({ status: 403 }, { status: 502 }, { status: 429, retryAfter: 2 });
     const forbidden = await fail('a');
     expect(forbidden).toBeInstanceOf(PlatformError);
-    expect(forbidden?.options).toEqual({ permanent: true });
+    expect(forbidden?.kind).toBe('chat_refused');
     const serverError = await fail('b');
     expect(serverError).toBeInstanceOf(PlatformError);
-    expect(serverError?.options).toEqual({});
+    expect(serverError?.kind).toBe('transient');
     const started = Date.now();
     const limited = await fail('c');
+    expect(limited?.kind).toBe('rate_limited');
     expect(limited?.options.retryAfterMs).toBeGreaterThanOrEqual(2_000);
     // Told to wait, the adapter does not knock again before the time is up.
     expect((await fail('d'))?.options.retryAfterMs).toBeGreaterThan(1_000);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(discord.sendAttempts).toHaveLength(4);
     expect(discord.sentTo(DM)).toEqual(['welcome']);
+  });
+});
+
+describe('a gateway that stops answering', () => {
+  let quick: FakeDiscord;
+  beforeEach(async () => {
+    // Heartbeats every 200 ms: discord.js takes a connection for a zombie after about 400 ms.
+    quick = await startFakeDiscord({ heartbeatIntervalMs: 200 });
+    fx.secrets.push(quick.token);
+    fx.onCleanup.push(() => quick.close());
+  });
+
+  async function receiving(stored: string[]) {
+    const adapter = createDiscordAdapter({
+      token: quick.token,
+      apiUrl: quick.apiUrl,
+      mentionRoles: [],
+      respondChannels: [],
+      autoThread: false,
+      log: createLogger({ level: 'silent', secrets: [] }),
+    });
+    await adapter.init();
+    await adapter.start({
+      message: async (message) => {
+        stored.push(message.text ?? '');
+      },
+      command: async () => '',
+      menu: [],
+      adminIds: [],
+    });
+    // Once a heartbeat was acknowledged, discord.js has said how often it beats.
+    await quick.waitFor(() => quick.heartbeatAcks > 0, 2_000, 'a first heartbeat');
+    return adapter;
+  }
+
+  it('is closed and resumed by discord.js once heartbeats go unacknowledged, and what was sent meanwhile arrives', async () => {
+    const stored: string[] = [];
+    const adapter = await receiving(stored);
+    try {
+      quick.stallGateway('silent');
+      quick.userMessage({ channelId: DM, content: 'while the gateway was silent' });
+      await eventually(async () => !(await adapter.health()).ok, 'health to turn red', 2_000);
+      await quick.waitFor(() => quick.resumes.length === 1, 5_000, 'the resume');
+      await quick.waitFor(() => stored.length === 1, 5_000, 'the replayed message');
+      expect(stored).toEqual(['while the gateway was silent']);
+      expect(quick.closes).toContainEqual({ code: 4200, by: 'client' });
+      expect(quick.identifies).toHaveLength(1);
+      await eventually(async () => (await adapter.health()).ok, 'health to turn green', 2_000);
+    } finally {
+      await adapter.stop();
+    }
+  });
+
+  it('reports unhealthy while a dead connection waits to be closed, and healthy once it is resumed', async () => {
+    const adapter = await receiving([]);
+    try {
+      expect(await adapter.health()).toEqual({ ok: true, detail: 'connected' });
+      quick.stallGateway('half-open');
+      await eventually(async () => !(await adapter.health()).ok, 'health to turn red', 2_000);
+      expect((await adapter.health()).detail).toMatch(/^no heartbeat acknowledged for \d+ s$/);
+      // discord.js would wait 30 s for the close handshake of a dead connection; cut it sooner.
+      quick.dropConnection();
+      await quick.waitFor(() => quick.resumes.length === 1, 5_000, 'the resume');
+      await eventually(async () => (await adapter.health()).ok, 'health to turn green', 2_000);
+      expect(await adapter.health()).toEqual({ ok: true, detail: 'connected' });
+    } finally {
+      await adapter.stop();
+    }
   });
 });

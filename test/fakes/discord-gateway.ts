@@ -3,7 +3,8 @@
  * HTTP port. HELLO on connect, HEARTBEAT → HEARTBEAT_ACK, IDENTIFY → READY + one GUILD_CREATE per
  * guild (or a close code: 4004 bad token, 4013 invalid intents, 4014 disallowed intents), RESUME →
  * the missed dispatches replayed + RESUMED (or INVALID_SESSION when the session is gone). Every
- * dispatch carries the session's next sequence number. No logging; O(sessions) work per dispatch.
+ * dispatch carries the session's next sequence number. `stall` makes the open connections zombies (no
+ * HEARTBEAT_ACK, no dispatches; kept for RESUME). No logging; O(sessions) work per dispatch.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -65,9 +66,14 @@ export class FakeGateway {
   readonly resumes: Array<{ sessionId: string; replayed: number; at: number }> = [];
   /** Close codes the fake sent (4004, 4014, …) or received from clients. */
   readonly closes: Array<{ code: number; by: 'server' | 'client' }> = [];
+  /** HEARTBEATs answered with an ACK. */
+  heartbeatAcks = 0;
   readonly #o: GatewayOptions;
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #sessions = new Map<string, Session>();
+  /** The TCP socket under each connection (a half-open stall stops reading it). */
+  readonly #raw = new Map<WebSocket, Duplex>();
+  readonly #stalled = new Set<WebSocket>();
   readonly #url: string;
   #nextSession = 1;
 
@@ -84,10 +90,25 @@ export class FakeGateway {
     return this.#url;
   }
 
-  /** True while at least one identified (or resumed) connection is open. */
+  /** True while at least one identified (or resumed) connection is open and not stalled. */
   get connected(): boolean {
-    for (const s of this.#sessions.values()) if (s.socket && !s.ended) return true;
+    for (const s of this.#sessions.values()) {
+      if (s.socket && !s.ended && !this.#stalled.has(s.socket)) return true;
+    }
     return false;
+  }
+
+  /**
+   * Stalls the open connections: heartbeats get no ACK and dispatches are not sent (they are kept,
+   * and a RESUME replays them). `silent` still answers the client's close frame, as a gateway node
+   * that stopped serving a connection; `half-open` reads nothing at all, as a connection that died
+   * without a FIN (`drop` ends it). New connections work normally.
+   */
+  stall(mode: 'silent' | 'half-open'): void {
+    for (const ws of this.#wss.clients) {
+      this.#stalled.add(ws);
+      if (mode === 'half-open') this.#raw.get(ws)?.pause();
+    }
   }
 
   /**
@@ -107,11 +128,12 @@ export class FakeGateway {
     }
   }
 
-  /** Closes every gateway connection from the server side; sessions stay resumable. */
+  /** Closes every gateway connection from the server side (a half-open one is cut); sessions stay resumable. */
   drop(code = 4000, reason = 'Unknown error.'): void {
     for (const socket of this.#wss.clients) {
       this.closes.push({ code, by: 'server' });
-      socket.close(code, reason);
+      if (this.#stalled.has(socket)) socket.terminate();
+      else socket.close(code, reason);
     }
   }
 
@@ -128,6 +150,11 @@ export class FakeGateway {
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      this.#raw.set(ws, socket);
+      ws.once('close', () => {
+        this.#raw.delete(ws);
+        this.#stalled.delete(ws);
+      });
       if (query.get('v') !== null && query.get('v') !== '10')
         return this.#refuse(ws, 4012, 'Invalid API version.');
       this.#connection(ws);
@@ -146,6 +173,8 @@ export class FakeGateway {
       const d = (typeof payload.d === 'object' && payload.d !== null ? payload.d : {}) as Json;
       switch (payload.op) {
         case Op.Heartbeat:
+          if (this.#stalled.has(ws)) return;
+          this.heartbeatAcks++;
           return send(ws, { op: Op.Ack });
         case Op.Identify:
           if (session) return this.#refuse(ws, 4005, 'Already authenticated.');
@@ -225,7 +254,8 @@ export class FakeGateway {
     const entry = { s: ++session.seq, t, d };
     session.log.push(entry);
     if (session.log.length > REPLAY_LIMIT) session.log.shift();
-    if (session.socket) send(session.socket, { op: Op.Dispatch, ...entry });
+    if (session.socket && !this.#stalled.has(session.socket))
+      send(session.socket, { op: Op.Dispatch, ...entry });
   }
 
   #refuse(ws: WebSocket, code: number, reason: string): null {

@@ -6,7 +6,9 @@
  * 160004); 429 with `retry_after` in the body and `Retry-After`/`X-RateLimit-*` headers, and a repeat
  * 429 for a request that comes back too early. `userMessage` dispatches realistic MESSAGE_CREATEs;
  * `slashCommand` an INTERACTION_CREATE, answered through the routes of `discord-interactions.ts`
- * (commands, interaction callbacks and edits, DM channels). No logging; O(1) work per request.
+ * (commands, interaction callbacks and edits, DM channels). Faults: scripted or lasting refusals with
+ * Discord's status and JSON codes (`DISCORD_REFUSALS`), a revoked token, posts that are never
+ * answered, zombie gateway connections. No logging; O(1) work per request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
@@ -40,18 +42,42 @@ import { type Gate, Gates, listen, waitFor } from './http.ts';
 
 export { Intent, PRIVILEGED_INTENTS, type SlashCommandInput, type UserMessageInput };
 
-/** One-shot behaviour for the next `POST /channels/:id/messages` (see `FakeDiscord.script`). */
+/** What a `POST /channels/:id/messages` gets (see `FakeDiscord.script`, `failSends`, `refuseChannel`). */
 export type DiscordSendStep =
   /** 429 with `retry_after` (seconds, may be fractional); `global` sets `X-RateLimit-Global`. */
   | { status: 429; retryAfter: number; global?: boolean }
   /** A server error (discord.js: `HTTPError`). */
   | { status: 500 | 502 | 503 }
-  /** A refusal with a Discord error code (default for 403: 50013 Missing Permissions). */
+  /** `{message: '401: Unauthorized', code: 0}`, as for a token reset in the developer portal. */
+  | { status: 401 }
+  /**
+   * A refusal `{message, code}` with a Discord JSON error code (default 50035 for 400, 50013 for 403,
+   * 10003 for 404) and its message (default: Discord's for that code).
+   */
   | { status: 400 | 403 | 404; code?: number; message?: string }
+  /** 400 Invalid Form Body (50035) with `content` over 2000 characters (`BASE_TYPE_MAX_LENGTH`). */
+  | { contentTooLong: true }
+  /** Never answered; the request is dropped when the client goes away. Nothing is posted. */
+  | { hold: true }
   /** Destroy the socket without answering (the message is not sent). */
   | { reset: true }
   /** Process normally. */
   | { pass: true };
+
+/** Refusals as Discord answers them, for `script`, `refuseChannel` and `failSends`. */
+export const DISCORD_REFUSALS = {
+  /** A user who accepts no DMs from the bot (or shares no server with it). */
+  cannotDm: { status: 403, code: 50007 },
+  missingPermissions: { status: 403, code: 50013 },
+  missingAccess: { status: 403, code: 50001 },
+  unknownChannel: { status: 404, code: 10003 },
+  archivedThread: { status: 400, code: 50083 },
+  threadLocked: { status: 403, code: 160005 },
+  tooLong: { contentTooLong: true },
+  emptyMessage: { status: 400, code: 50006 },
+  unauthorized: { status: 401 },
+  serverError: { status: 502 },
+} as const satisfies Record<string, DiscordSendStep>;
 
 export interface FakeDiscordOptions {
   /** Default `fake-discord-bot-token.Abc123`. */
@@ -101,6 +127,8 @@ export interface FakeDiscord {
   readonly identifies: Identify[];
   readonly resumes: Array<{ sessionId: string; replayed: number; at: number }>;
   readonly closes: Array<{ code: number; by: 'server' | 'client' }>;
+  /** HEARTBEATs the gateway acknowledged. */
+  readonly heartbeatAcks: number;
   /** The application's global commands, as last registered (`PUT /applications/:id/commands`). */
   readonly commands: readonly RegisteredCommand[];
   /** Every interaction callback request, with the status it got (204 accepted). */
@@ -113,6 +141,8 @@ export interface FakeDiscord {
   interactionTimeoutMs: number;
   /** Users who accept no DMs from the bot: posting to their DM channel gets 403 (50007). */
   readonly dmsClosed: Set<string>;
+  /** Message POSTs now held unanswered by a `hold` step. */
+  readonly heldPosts: number;
   /** REST routes the fake does not implement that a client called (`GET /foo`). */
   readonly unknownRoutes: string[];
   /** True while a gateway connection is identified and open. */
@@ -121,7 +151,23 @@ export interface FakeDiscord {
   denyMessageContent: boolean;
   /** False: IDENTIFY with any privileged intent gets 4014 (e.g. a bot in 100+ servers, not approved). */
   privilegedIntentsAllowed: boolean;
+  /** Queues one-shot behaviours for the next message POSTs, in order. */
   script(...steps: DiscordSendStep[]): void;
+  /** Every message POST (not consumed by a `script` step) gets `step` until `failSends(null)`. */
+  failSends(step: DiscordSendStep | null): void;
+  /**
+   * Every message POST and typing in `channelId` gets `step` until `refuseChannel(channelId, null)`,
+   * e.g. `refuseChannel(id, DISCORD_REFUSALS.missingPermissions)`.
+   */
+  refuseChannel(channelId: string, step: DiscordSendStep | null): void;
+  /** From now on every REST call answers 401 `{message: '401: Unauthorized', code: 0}` (the gateway is untouched). */
+  revokeToken(): void;
+  /**
+   * Makes the open gateway connections zombies: no HEARTBEAT_ACK, no dispatches (kept for RESUME).
+   * `silent` (default) still answers the client's close frame, so discord.js's zombie check closes and
+   * resumes at once; `half-open` reads nothing, as a dead connection, until `dropConnection` cuts it.
+   */
+  stallGateway(mode?: 'silent' | 'half-open'): void;
   /** Holds message POSTs unanswered until every gate is released. */
   gate(): Gate;
   /** Dispatches a MESSAGE_CREATE from a user; returns its ids. */
@@ -139,10 +185,19 @@ export interface FakeDiscord {
 }
 
 const unknownChannel = () => new ApiError(404, 10003, 'Unknown Channel');
-const STEP_ERRORS: Record<number, [number, string]> = {
-  400: [50035, 'Invalid Form Body'],
-  403: [50013, 'Missing Permissions'],
-  404: [10003, 'Unknown Channel'],
+/** The default JSON error code of a scripted refusal, by status. */
+const STEP_CODES: Record<number, number> = { 400: 50035, 403: 50013, 404: 10003 };
+/** Discord's messages for the JSON error codes a send may get. */
+const CODE_MESSAGES: Record<number, string> = {
+  10003: 'Unknown Channel',
+  10013: 'Unknown User',
+  50001: 'Missing Access',
+  50006: 'Cannot send an empty message',
+  50007: 'Cannot send messages to this user',
+  50013: 'Missing Permissions',
+  50035: 'Invalid Form Body',
+  50083: 'Thread is archived',
+  160005: 'Thread is locked',
 };
 const MAX_CONTENT = 2000;
 const ApplicationFlags = { GatewayMessageContent: 1 << 19, GatewayMessageContentLimited: 1 << 18 };
@@ -169,6 +224,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const gates = new Gates();
   const steps: DiscordSendStep[] = [];
   const limitedUntil = new Map<string, number>();
+  let failing: DiscordSendStep | null = null;
+  const refused = new Map<string, DiscordSendStep>();
+  let revoked = false;
+  let heldPosts = 0;
 
   const server = await listen((req, res) => handle(req, res));
   const base = server.url;
@@ -194,8 +253,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     const match = /^\/api\/v(?:9|10)(\/.*)$/.exec(url.pathname);
     const route = `${req.method} ${decodeURIComponent(match?.[1] ?? url.pathname)}`;
     try {
-      if (req.headers.authorization !== `Bot ${token}` && !FakeInteractions.open(route)) {
-        throw new ApiError(401, 0, '401: Unauthorized');
+      if ((revoked || req.headers.authorization !== `Bot ${token}`) && !FakeInteractions.open(route)) {
+        throw unauthorized();
       }
       const body = await readJson(req);
       const result = await dispatch(route, body, req, res);
@@ -243,6 +302,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     m = /^POST \/channels\/(\d+)\/typing$/.exec(route);
     if (m) {
       channelOf(m[1] as string);
+      const refusal = refused.get(m[1] as string);
+      if (refusal && 'status' in refusal && refusal.status !== 429) throw stepError(refusal);
       fake.typing.push({ channelId: m[1] as string, at: Date.now() });
       return undefined;
     }
@@ -276,10 +337,19 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       attempt.status = 429;
       return tooMany(res, channelId, (until - Date.now()) / 1000, false);
     }
-    const step = steps.shift();
+    const step = steps.shift() ?? failing ?? refused.get(channelId);
     if (step && 'reset' in step) {
       req.socket.destroy();
       return HANDLED;
+    }
+    if (step && 'hold' in step) {
+      heldPosts++;
+      res.on('close', () => heldPosts--);
+      return HANDLED;
+    }
+    if (step && 'contentTooLong' in step) {
+      attempt.status = 400;
+      throw tooLong();
     }
     if (step && 'status' in step) {
       attempt.status = step.status;
@@ -287,12 +357,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         limitedUntil.set(channelId, Date.now() + step.retryAfter * 1000);
         return tooMany(res, channelId, step.retryAfter, step.global ?? false);
       }
-      if (step.status === 500 || step.status === 502 || step.status === 503) {
-        throw new ApiError(step.status, 0, `${step.status}: Server Error`);
-      }
-      const refusal: { status: number; code?: number; message?: string } = step;
-      const [code, message] = STEP_ERRORS[refusal.status] ?? [0, 'Error'];
-      throw new ApiError(refusal.status, refusal.code ?? code, refusal.message ?? message);
+      throw stepError(step);
     }
     try {
       const message = acceptMessage(channelId, body);
@@ -311,9 +376,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     }
     const content = typeof body.content === 'string' ? body.content : '';
     if (content === '') throw new ApiError(400, 50006, 'Cannot send an empty message');
-    if (content.length > MAX_CONTENT) {
-      throw formError('content', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_CONTENT} or fewer in length.`);
-    }
+    if (content.length > MAX_CONTENT) throw tooLong();
     const reference = body.message_reference as SentDiscordMessage['messageReference'] | undefined;
     const allowed = body.allowed_mentions as SentDiscordMessage['allowedMentions'] | undefined;
     let replyTo: string | undefined;
@@ -347,6 +410,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     registry.lastBotMessage.set(channelId, payload);
     gateway.dispatch('MESSAGE_CREATE', (intents) => (wantsMessage(intents, channel) ? payload : null));
     return payload;
+  }
+
+  function stepError(step: Exclude<Extract<DiscordSendStep, { status: number }>, { status: 429 }>): ApiError {
+    if (step.status === 401) return unauthorized();
+    if (step.status >= 500) return new ApiError(step.status, 0, `${step.status}: Server Error`);
+    const refusal: { status: number; code?: number; message?: string } = step;
+    const code = refusal.code ?? STEP_CODES[refusal.status] ?? 0;
+    return new ApiError(refusal.status, code, refusal.message ?? CODE_MESSAGES[code] ?? 'Error');
   }
 
   function startThread(channelId: string, messageId: string, body: Record<string, unknown>): unknown {
@@ -412,12 +483,18 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     identifies: gateway.identifies,
     resumes: gateway.resumes,
     closes: gateway.closes,
+    get heartbeatAcks() {
+      return gateway.heartbeatAcks;
+    },
     commands: interactions.commands,
     interactionCallbacks: interactions.callbacks,
     interactionEdits: interactions.edits,
     dmChannels: interactions.dmChannels,
     interactionTimeoutMs: options.interactionTimeoutMs ?? 3_000,
     dmsClosed: new Set(),
+    get heldPosts() {
+      return heldPosts;
+    },
     unknownRoutes: [],
     get connected() {
       return gateway.connected;
@@ -427,6 +504,17 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     script: (...more) => {
       steps.push(...more);
     },
+    failSends: (step) => {
+      failing = step;
+    },
+    refuseChannel: (channelId, step) => {
+      if (step) refused.set(channelId, step);
+      else refused.delete(channelId);
+    },
+    revokeToken: () => {
+      revoked = true;
+    },
+    stallGateway: (mode = 'silent') => gateway.stall(mode),
     gate: () => gates.gate(),
     userMessage(input) {
       const { payload, channel } = buildUserMessage(registry, input);
@@ -454,6 +542,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   };
   return fake;
 }
+
+const unauthorized = () => new ApiError(401, 0, '401: Unauthorized');
+const tooLong = () =>
+  formError('content', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_CONTENT} or fewer in length.`);
 
 /** The intent a session needs to get a message in this channel. */
 function wantsMessage(intents: number, channel: Channel): boolean {
