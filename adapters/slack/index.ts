@@ -4,13 +4,16 @@
  * acknowledges an event to Slack only after the router has stored it. Serves the slash command
  * (`commands.ts`). Posts each chunk with `chat.postMessage` into the message's thread (or, for admin
  * alerts, into the user's DM), marks the user's message with a reaction while the agent works, and
- * maps Web API failures to `PlatformError` (`ratelimited` → `retryAfterMs`).
+ * maps Web API failures to `PlatformError` kinds (`errors.ts`). Every Web API call has a timeout; a
+ * Socket Mode connection that stops answering pings is closed and reopened by the SDK, and health is
+ * red from the moment it stops being open until a new one is.
  */
 import { App, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
 import type { Adapter, Address, Capabilities, Health, HttpRoute, Inbound } from '../../src/core/contract.ts';
-import { ConfigError, PlatformError } from '../../src/core/errors.ts';
+import { ConfigError } from '../../src/core/errors.ts';
 import type { Logger } from '../../src/logger.ts';
 import { registerSlashCommand, SLACK_COMMAND_ACK_MS, SLACK_DEFAULT_COMMAND } from './commands.ts';
+import { describe, slackErrorKind, toPlatformError } from './errors.ts';
 import { renderSlack, SLACK_MAX_MESSAGE } from './format.ts';
 import { normalizeSlackEvent, type SlackBotIdentity } from './normalize.ts';
 import { EventsApiReceiver, HeldAckSocketModeReceiver } from './receiver.ts';
@@ -19,17 +22,12 @@ import { EventsApiReceiver, HeldAckSocketModeReceiver } from './receiver.ts';
 const INIT_ATTEMPTS = 3;
 /** Timeout of one Web API call, ms. */
 const API_TIMEOUT_MS = 10_000;
+/** How long a Socket Mode connection may leave the client's pings unanswered, ms (the SDK's default). */
+const SOCKET_PING_TIMEOUT_MS = 5_000;
+/** undici's `WebSocket.OPEN`. */
+const WEBSOCKET_OPEN = 1;
 /** The path Slack's Event Subscriptions Request URL must point at. */
 export const SLACK_EVENTS_PATH = '/slack/events';
-/** Web API errors that may go away by themselves; every other error code is final for that call. */
-const TRANSIENT_ERRORS = new Set([
-  'internal_error',
-  'fatal_error',
-  'service_unavailable',
-  'request_timeout',
-  'ratelimited',
-  'team_added_to_org',
-]);
 
 export interface SlackAdapterOptions {
   /** Bot token (`xoxb-`). */
@@ -50,7 +48,18 @@ export interface SlackAdapterOptions {
   fetch?: typeof fetch;
   /** Logger. */
   log: Logger;
+  /** How long one Web API call may take before it fails as `transient`, ms. Default 10 000. */
+  requestTimeoutMs?: number;
+  /**
+   * Socket Mode: how long the connection may leave the client's pings (sent every third of this)
+   * unanswered before the SDK closes it and connects again, ms; also the SDK's delay before
+   * reconnecting. Default 5 000.
+   */
+  socketPingTimeoutMs?: number;
 }
+
+/** Whether a failed `auth.test` or `apps.connections.open` may pass on a later try. */
+const mayPass = (err: unknown) => ['transient', 'rate_limited'].includes(slackErrorKind(err));
 
 export function createSlackAdapter(options: SlackAdapterOptions): Adapter {
   return new SlackAdapter(options);
@@ -87,7 +96,7 @@ class SlackAdapter implements Adapter {
       slackApiUrl: options.apiUrl,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
-      timeout: API_TIMEOUT_MS,
+      timeout: options.requestTimeoutMs ?? API_TIMEOUT_MS,
       logger,
     };
     this.#web = new webApi.WebClient(options.botToken, clientOptions);
@@ -96,6 +105,7 @@ class SlackAdapter implements Adapter {
       this.#socket = new HeldAckSocketModeReceiver({
         appToken: options.appToken,
         logger,
+        clientPingTimeout: options.socketPingTimeoutMs ?? SOCKET_PING_TIMEOUT_MS,
         // Socket Mode reconnects by itself; `apps.connections.open` may retry a little.
         installerOptions: { clientOptions: { ...clientOptions, retryConfig: { retries: 2, factor: 1.3 } } },
       });
@@ -159,10 +169,9 @@ class SlackAdapter implements Adapter {
         this.#identity = { userId: auth.user_id ?? '', botId: auth.bot_id ?? '', teamId: auth.team_id ?? '' };
         break;
       } catch (err) {
-        const code = err instanceof webApi.WebAPIPlatformError ? String(err.data.error) : undefined;
-        if (code !== undefined && !TRANSIENT_ERRORS.has(code)) {
+        if (err instanceof webApi.WebAPIPlatformError && !mayPass(err)) {
           throw new ConfigError(
-            `Slack refused SLACK_BOT_TOKEN (${code}): copy the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page again`,
+            `Slack refused SLACK_BOT_TOKEN (${describe(err)}): copy the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page again`,
           );
         }
         if (attempt === INIT_ATTEMPTS) {
@@ -187,10 +196,9 @@ class SlackAdapter implements Adapter {
       await this.#app.start();
     } catch (err) {
       this.#inbound = undefined;
-      const code = err instanceof webApi.WebAPIPlatformError ? String(err.data.error) : undefined;
       throw new ConfigError(
-        code !== undefined && !TRANSIENT_ERRORS.has(code)
-          ? `Slack refused SLACK_APP_TOKEN (${code}): create an app-level token with connections:write again`
+        err instanceof webApi.WebAPIPlatformError && !mayPass(err)
+          ? `Slack refused SLACK_APP_TOKEN (${describe(err)}): create an app-level token with connections:write again`
           : `Cannot open a Slack Socket Mode connection (${describe(err)})`,
       );
     }
@@ -272,39 +280,15 @@ class SlackAdapter implements Adapter {
       case 'events':
         return { ok: true, detail: 'events API' };
       case 'socket':
-        return this.#socketConnected
+        // Open, not only "not yet closed": the SDK closes a connection that stopped answering its
+        // pings with a close handshake that can itself wait 30 s for a peer that is gone.
+        return this.#socketConnected && this.#socket?.client.websocket?.readyState === WEBSOCKET_OPEN
           ? { ok: true, detail: 'socket mode' }
           : { ok: false, detail: 'socket mode disconnected' };
       default:
         return { ok: true, detail: 'sending only' };
     }
   }
-}
-
-/** Maps a Web API failure to the core's `PlatformError`; the message never holds a token. */
-function toPlatformError(err: unknown, method: string): PlatformError {
-  if (err instanceof webApi.WebAPIRateLimitedError) {
-    return new PlatformError(`slack ${method}: ratelimited`, {
-      retryAfterMs: Math.max(1, err.retryAfter) * 1000,
-    });
-  }
-  if (err instanceof webApi.WebAPIPlatformError) {
-    const code = String(err.data.error);
-    return new PlatformError(`slack ${method}: ${code}`, { permanent: !TRANSIENT_ERRORS.has(code) });
-  }
-  if (err instanceof webApi.WebAPIHTTPError) {
-    return new PlatformError(`slack ${method}: HTTP ${err.statusCode}`, {
-      permanent: err.statusCode < 500 && err.statusCode !== 408,
-    });
-  }
-  return new PlatformError(`slack ${method}: ${describe(err)}`);
-}
-
-function describe(err: unknown): string {
-  if (err instanceof webApi.WebAPIPlatformError) return String(err.data.error);
-  if (err instanceof webApi.WebAPIHTTPError) return `HTTP ${err.statusCode}`;
-  if (err instanceof webApi.WebAPIRequestError) return `network error (${err.original.message})`;
-  return err instanceof Error ? err.message : String(err);
 }
 
 /**

@@ -184,8 +184,8 @@ describe('delivery', () => {
     expect(fx.aksita.chats).toHaveLength(2);
   });
 
-  it('skips a reply Slack refuses for good and answers the next message', async () => {
-    slack.script({ error: 'is_archived' });
+  it('skips a reply Slack refuses and answers the next message', async () => {
+    slack.script({ error: 'no_text' });
     const { events, logs } = await start();
     await slack.sendEvent(events, slack.dm({ text: 'one' }));
     await slack.sendEvent(events, slack.dm({ text: 'two' }));
@@ -411,6 +411,61 @@ describe('socket mode', () => {
     expect(slack.calls.get('apps.connections.open')).toBe(2);
     slack.socketEvent(slack.dm({ text: 'still there?' }));
     await slack.waitFor(() => slack.postedTo(DM).length === 1, 10_000, 'the reply after reconnecting');
+  });
+
+  describe('a connection that stops answering', () => {
+    /** A Socket Mode receiver that pings every 200 ms and gives a connection 600 ms to answer. */
+    async function receiving(received: string[]) {
+      const adapter = createSlackAdapter({
+        botToken: slack.token,
+        appToken: slack.appToken,
+        apiUrl: slack.apiUrl,
+        workingReaction: 'eyes',
+        log: createLogger({ level: 'silent', secrets: [] }),
+        socketPingTimeoutMs: 600,
+      });
+      await adapter.init();
+      await adapter.start(
+        inbound(async (message) => {
+          received.push(message.text ?? '');
+        }),
+      );
+      expect(await adapter.health()).toEqual({ ok: true, detail: 'socket mode' });
+      return adapter;
+    }
+
+    it('is closed and opened again by the SDK, unhealthy meanwhile', async () => {
+      const received: string[] = [];
+      const adapter = await receiving(received);
+      try {
+        slack.stallSockets('silent');
+        await eventually(async () => !(await adapter.health()).ok, 'health to turn red', 3_000);
+        await slack.waitFor(() => slack.socketConnected, 5_000, 'a new connection');
+        expect(slack.calls.get('apps.connections.open')).toBe(2);
+        await eventually(async () => (await adapter.health()).ok, 'health to turn green', 3_000);
+        slack.socketEvent(slack.dm({ text: 'after the stall' }));
+        await slack.waitFor(() => received.length === 1, 5_000, 'the event on the new connection');
+        expect(received).toEqual(['after the stall']);
+      } finally {
+        await adapter.stop();
+      }
+    });
+
+    it('reports unhealthy while a dead connection waits for its close handshake', async () => {
+      const adapter = await receiving([]);
+      try {
+        slack.stallSockets('half-open');
+        await eventually(async () => !(await adapter.health()).ok, 'health to turn red', 3_000);
+        expect(await adapter.health()).toEqual({ ok: false, detail: 'socket mode disconnected' });
+        // The SDK waits up to 30 s for the close handshake of a dead connection; cut it sooner.
+        expect(slack.calls.get('apps.connections.open')).toBe(1);
+        slack.dropSockets();
+        await slack.waitFor(() => slack.socketConnected, 5_000, 'a new connection');
+        await eventually(async () => (await adapter.health()).ok, 'health to turn green', 3_000);
+      } finally {
+        await adapter.stop();
+      }
+    });
   });
 
   it('fails start-up with a clear error when Slack refuses the app-level token', async () => {

@@ -6,7 +6,9 @@
  * with the signing secret, slash commands sent the same way (form-encoded) with a `response_url`
  * endpoint that records the late answers, and a Socket Mode endpoint (`apps.connections.open` + a
  * WebSocket that says hello, delivers envelopes and takes acks). `chat.postMessage` to a user id posts
- * into that user's DM with the app, as Slack does. No logging; O(1) work per request.
+ * into that user's DM with the app, as Slack does. Faults: scripted or lasting refusals with Slack's
+ * error codes, `msg_too_long` above `maxTextLength`, a revoked token, posts that are never answered,
+ * Socket Mode connections that go silent or half-open. No logging; O(1) work per request.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -35,7 +37,7 @@ import {
 export { slackSignature } from './slack-wire.ts';
 export type { FakeSlackOptions, SendOptions, SlackEvent, SlackEventBuilders, SlashCommandInput };
 
-/** One-shot behaviour for the next `chat.postMessage` calls (see `FakeSlack.script`). */
+/** What a `chat.postMessage` call gets (see `FakeSlack.script`, `failSends`, `refuseChannel`). */
 export type PostStep =
   /** HTTP 429, `Retry-After: <seconds>`, `{ok:false, error:'ratelimited'}`; nothing is posted. */
   | { ratelimited: number }
@@ -43,6 +45,8 @@ export type PostStep =
   | { error: string }
   /** This HTTP status with a plain body (a 5xx of Slack's edge). */
   | { status: number }
+  /** Never answered; the request is dropped when the client goes away. Nothing is posted. */
+  | { hold: true }
   /** Process normally. */
   | { pass: true };
 
@@ -108,6 +112,25 @@ export interface FakeSlack extends FakeSlackOptions, SlackEventBuilders {
   reactionsOn(channel: string, ts: string): string[];
   /** Queues one-shot behaviours for the next chat.postMessage calls, in order. */
   script(...steps: PostStep[]): void;
+  /**
+   * Every chat.postMessage (not consumed by a `script` step) gets `step` until `failSends(null)`:
+   * e.g. `{ error: 'is_archived' }` for all, `{ status: 503 }` for an outage.
+   */
+  failSends(step: PostStep | null): void;
+  /**
+   * Every chat.postMessage to `channel` (as the client names it: a channel id, or a user id for a DM)
+   * gets `step` until `refuseChannel(channel, null)`, e.g. `{ error: 'not_in_channel' }`.
+   */
+  refuseChannel(channel: string, step: PostStep | null): void;
+  /**
+   * From now on every Web API call with the bot token answers `{ok: false, error}`
+   * (`token_revoked`, `invalid_auth`, `account_inactive`, `token_expired`); `null` accepts it again.
+   */
+  revokeToken(error?: string | null): void;
+  /** Longest `text` chat.postMessage accepts; longer gets `msg_too_long`. Default 40 000 (Slack's). */
+  maxTextLength: number;
+  /** chat.postMessage requests now held unanswered by a `hold` step. */
+  readonly heldPosts: number;
   /** Holds every chat.postMessage until all gates are released. */
   gate(): Gate;
   waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
@@ -130,8 +153,15 @@ export interface FakeSlack extends FakeSlackOptions, SlackEventBuilders {
   socketCommand(input: SlashCommandInput): { envelopeId: string; responseUrl: string };
   /** Sends Slack's `url_verification` challenge. */
   urlVerification(url: string, challenge: string): Promise<{ status: number; body: string }>;
-  /** Whether a Socket Mode client is connected (hello sent). */
+  /** Whether a Socket Mode client is connected (hello sent) on a connection that is not stalled. */
   readonly socketConnected: boolean;
+  /**
+   * Stalls the open Socket Mode connections: nothing more is delivered over them and the client's
+   * pings get no pong. `silent` still answers the client's close frame, as a server that stopped
+   * serving the connection; `half-open` (default) reads nothing at all, as a connection that died
+   * without a FIN. `dropSockets` ends them; new connections work normally.
+   */
+  stallSockets(mode?: 'silent' | 'half-open'): void;
   /** Delivers `event` over Socket Mode to every connected client; returns its envelope id (see `socketAcks`). */
   socketEvent(event: SlackEvent, options?: { retryNum?: number }): string;
   /** Drops every Socket Mode connection (the client reconnects through apps.connections.open). */
@@ -146,7 +176,15 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
   const gates = new Gates();
   const onMessage = new Map<string, Set<string>>();
   const sockets = new Set<WebSocket>();
-  const wss = new WebSocketServer({ noServer: true });
+  const rawSockets = new Map<WebSocket, Duplex>();
+  const stalled = new Set<WebSocket>();
+  const live = () => [...sockets].filter((ws) => !stalled.has(ws));
+  // Pongs are answered by hand, so that a stalled connection can leave pings unanswered.
+  const wss = new WebSocketServer({ noServer: true, autoPong: false });
+  let failing: PostStep | null = null;
+  const refused = new Map<string, PostStep>();
+  let tokenError: string | null = null;
+  let heldPosts = 0;
   const nextTs = slackClock();
   let seq = 0;
   let responseUrls = 0;
@@ -168,10 +206,16 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
   };
 
   async function postMessage(p: Params, res: ServerResponse): Promise<unknown> {
-    const step = steps.shift();
+    const step = steps.shift() ?? failing ?? refused.get(p.channel ?? '');
     if (gates.closed) await gates.hold();
     const attempt: FakeSlack['postAttempts'][number] = { status: 200, at: Date.now() };
     fake.postAttempts.push(attempt);
+    if (step && 'hold' in step) {
+      attempt.status = 0;
+      heldPosts++;
+      res.on('close', () => heldPosts--);
+      return HANDLED;
+    }
     if (step && 'ratelimited' in step) {
       attempt.status = 429;
       attempt.error = 'ratelimited';
@@ -193,7 +237,7 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
           ? 'channel_not_found'
           : !p.text && !p.blocks
             ? 'no_text'
-            : (p.text ?? '').length > 40_000
+            : (p.text ?? '').length > fake.maxTextLength
               ? 'msg_too_long'
               : undefined;
     if (error) {
@@ -249,6 +293,7 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
     const expected = method === 'apps.connections.open' ? o.appToken : o.token;
     if (!bearer) return sendJson(res, 200, { ok: false, error: 'not_authed' });
     if (bearer !== expected) return sendJson(res, 200, { ok: false, error: 'invalid_auth' });
+    if (tokenError && bearer === o.token) return sendJson(res, 200, { ok: false, error: tokenError });
     const result = await handler(params, res);
     if (result === HANDLED) return;
     const body = result as Record<string, unknown>;
@@ -268,7 +313,15 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
     if (!(req.url ?? '').startsWith('/link')) return socket.destroy();
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
+      rawSockets.set(ws, socket);
+      ws.on('close', () => {
+        sockets.delete(ws);
+        rawSockets.delete(ws);
+        stalled.delete(ws);
+      });
+      ws.on('ping', (data) => {
+        if (!stalled.has(ws)) ws.pong(data);
+      });
       ws.on('message', (data) => {
         const ack = safeJson(String(data));
         if (typeof ack?.envelope_id !== 'string') return;
@@ -305,6 +358,20 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
     script: (...more) => {
       steps.push(...more);
     },
+    failSends: (step) => {
+      failing = step;
+    },
+    refuseChannel: (channel, step) => {
+      if (step) refused.set(channel, step);
+      else refused.delete(channel);
+    },
+    revokeToken: (error = 'token_revoked') => {
+      tokenError = error;
+    },
+    maxTextLength: 40_000,
+    get heldPosts() {
+      return heldPosts;
+    },
     gate: () => gates.gate(),
     waitFor,
     post: (url, body, opts = {}) =>
@@ -335,7 +402,7 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
       const envelopeId = randomUUID();
       const payload = fake.slashPayload(input);
       const message = slashCommandsMessage(envelopeId, payload);
-      for (const ws of sockets) ws.send(message);
+      for (const ws of live()) ws.send(message);
       return { envelopeId, responseUrl: payload.response_url as string };
     },
     urlVerification: async (url, challenge) => {
@@ -343,13 +410,19 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
       return { status: res.status, body: await res.text() };
     },
     get socketConnected() {
-      return sockets.size > 0;
+      return live().length > 0;
     },
     socketEvent: (e, opts = {}) => {
       const envelopeId = randomUUID();
       const message = eventsApiMessage(envelopeId, fake.envelope(e), opts.retryNum);
-      for (const ws of sockets) ws.send(message);
+      for (const ws of live()) ws.send(message);
       return envelopeId;
+    },
+    stallSockets: (mode = 'half-open') => {
+      for (const ws of sockets) {
+        stalled.add(ws);
+        if (mode === 'half-open') rawSockets.get(ws)?.pause();
+      }
     },
     dropSockets: () => {
       for (const ws of sockets) ws.terminate();
