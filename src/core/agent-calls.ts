@@ -131,7 +131,7 @@ export class AgentCalls {
       const gate = await this.#deps.outage.gate(now, 2 * policy.timeoutMs + 1_000);
       if (gate.kind === 'wait') return this.#waitForAgent(thread, entry, adapter, gate.outage, gate.until);
       if (gate.kind === 'probe') {
-        const probed = await this.#probe(thread, entry, gate.outage, control);
+        const probed = await this.#probe(thread, entry, adapter, gate.outage, control);
         if (probed) return probed;
         trial = gate.outage;
       }
@@ -165,7 +165,11 @@ export class AgentCalls {
         return { kind: 'wait', ms: 0, reason: 'shutdown' };
       }
       if (!(err instanceof AgentError)) throw err;
-      return this.#failed(thread, entry, state, err, trial?.id ?? outageId, trial !== undefined, notice);
+      return this.#failed(thread, entry, adapter, state, err, {
+        outageId: trial?.id ?? outageId,
+        trial: trial !== undefined,
+        notice,
+      });
     }
   }
 
@@ -173,6 +177,7 @@ export class AgentCalls {
   async #probe(
     thread: string,
     entry: InboxEntry,
+    adapter: Adapter,
     outage: OutageState,
     control: RunControl,
   ): Promise<Answer | undefined> {
@@ -198,7 +203,7 @@ export class AgentCalls {
         'agent probe failed',
       );
       await this.#deps.inbox.bump(thread, 'tries', -1);
-      return { kind: 'wait', ms: Math.max(0, failure.next - now), reason: 'agent-outage' };
+      return this.#outageWait(thread, entry, adapter, failure.outage, failure.next);
     }
   }
 
@@ -206,12 +211,12 @@ export class AgentCalls {
   async #failed(
     thread: string,
     entry: InboxEntry,
+    adapter: Adapter,
     state: TurnState,
     err: AgentError,
-    outageId: string | null,
-    trial: boolean,
-    notice: (key: NoticeKey) => Answer,
+    call: { outageId: string | null; trial: boolean; notice: (key: NoticeKey) => Answer },
   ): Promise<Answer> {
+    const { outageId, trial, notice } = call;
     const { inbox, log, observer, policy } = this.#deps;
     const { platform } = entry.message;
     observer.agentFailed(err.code, platform);
@@ -273,10 +278,10 @@ export class AgentCalls {
     // one question the agent cannot answer must not hold the whole outage open.
     const ms = Math.max(0, failure.next - now) * (trial ? 2 : 1);
     log.warn({ ...detail, retryInMs: ms }, 'agent call failed, will retry');
-    return { kind: 'wait', ms, reason: err.code };
+    return this.#outageWait(thread, entry, adapter, failure.outage, now + ms);
   }
 
-  /** Waits at the outage's gate; tells the chat and the admins once it has lasted a while. */
+  /** Waits at the outage's gate. */
   async #waitForAgent(
     thread: string,
     entry: InboxEntry,
@@ -284,14 +289,34 @@ export class AgentCalls {
     outage: OutageState,
     until: number,
   ): Promise<Answer> {
-    const { inbox, log, outage: outages, policy } = this.#deps;
+    const { inbox, outage: outages, policy } = this.#deps;
     const now = this.#now();
-    const tellAt = outage.since + policy.outageNoticeAfterMs;
+    await Promise.all([inbox.bump(thread, 'tries', -1), outages.waiting(thread)]);
     // While another turn probes, `until` is the longest the probe may take: look again sooner, as
     // often as the probes back off at most.
-    const wakeAt = Math.min(until, now + policy.maxMs);
-    await Promise.all([inbox.bump(thread, 'tries', -1), outages.waiting(thread)]);
-    if (now < tellAt) return { kind: 'wait', ms: Math.min(wakeAt, tellAt) - now + 5, reason: 'agent-outage' };
+    return this.#outageWait(thread, entry, adapter, outage, Math.min(until, now + policy.maxMs));
+  }
+
+  /**
+   * Waits for the agent until `wakeAt` (epoch ms); once the outage has lasted a while, tells the
+   * chat (once per outage) and the admins (once), and until then wakes to do so in time.
+   */
+  async #outageWait(
+    thread: string,
+    entry: InboxEntry,
+    adapter: Adapter,
+    outage: OutageState,
+    wakeAt: number,
+  ): Promise<Answer> {
+    const { log, outage: outages, policy } = this.#deps;
+    const now = this.#now();
+    const tellAt = outage.since + policy.outageNoticeAfterMs;
+    const wait = (at: number): Answer => ({
+      kind: 'wait',
+      ms: Math.max(0, at - now) + 5,
+      reason: 'agent-outage',
+    });
+    if (now < tellAt) return wait(Math.min(wakeAt, tellAt));
     if (await outages.announce(outage.id)) {
       const since = new Date(outage.since).toISOString().slice(11, 16);
       log.error({ code: outage.code, since: outage.since }, 'agent outage: questions kept until it answers');
@@ -307,7 +332,7 @@ export class AgentCalls {
           .catch((err: unknown) => log.warn({ err, thread }, 'outage notice not posted'));
       }
     }
-    return { kind: 'wait', ms: Math.max(0, wakeAt - now) + 5, reason: 'agent-outage' };
+    return wait(wakeAt);
   }
 
   /** Ends outage `id` after an answer: wakes the turns waiting for it and tells the admins. */
