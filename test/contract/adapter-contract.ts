@@ -1,12 +1,13 @@
 /**
  * The contract every platform adapter passes: normalization of recorded-shape payloads, thread keys,
  * bot and self messages ignored, malformed input never throwing, chunks within the platform's limit,
- * sending through the real SDK to the platform's fake, and typing that never throws.
+ * sending through the real SDK to the platform's fake, typing that never throws, each kind of send
+ * failure classified from the platform's own refusal, and a send that is never answered given up.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Adapter, Address, IncomingMessage, Platform } from '../../src/core/contract.ts';
-import { PlatformError } from '../../src/core/errors.ts';
+import { PlatformError, type PlatformErrorKind } from '../../src/core/errors.ts';
 
 /** Recorded-shape platform payloads, one per situation the contract checks. */
 export interface ContractFixtures {
@@ -35,9 +36,28 @@ export interface LiveAdapter {
   sentTexts(): string[];
   /** Makes the platform unreachable (closes the fake). */
   breakPlatform(): Promise<void>;
+  /** Makes the fake answer the next send as the platform does for a failure of `kind`. */
+  failNext(kind: PlatformErrorKind): void;
+  /** Makes the fake leave the next send unanswered. */
+  stallNext(): void;
   /** Stops the adapter and closes the fake. */
   close(): Promise<void>;
 }
+
+export interface LiveOptions {
+  /** The adapter's `requestTimeoutMs`. */
+  requestTimeoutMs?: number;
+}
+
+/** Every kind, in an order that ends with the one that may hold the platform back for a while. */
+const KINDS: PlatformErrorKind[] = [
+  'unauthorized',
+  'chat_refused',
+  'too_long',
+  'rejected',
+  'transient',
+  'rate_limited',
+];
 
 export interface AdapterContractCase {
   platform: Platform;
@@ -45,7 +65,7 @@ export interface AdapterContractCase {
   normalize(raw: unknown): IncomingMessage | null;
   fixtures: ContractFixtures;
   /** Starts the real adapter against the platform's fake (no `start`: sending only). */
-  live(): Promise<LiveAdapter>;
+  live(options?: LiveOptions): Promise<LiveAdapter>;
 }
 
 export function adapterContract(c: AdapterContractCase): void {
@@ -143,6 +163,47 @@ export function adapterContract(c: AdapterContractCase): void {
           );
           if (settled !== undefined) expect(settled).toBeInstanceOf(PlatformError);
         }
+      } finally {
+        await live.close();
+      }
+    });
+
+    it("classifies each kind of send failure from the platform's own answer", async () => {
+      const live = await c.live();
+      try {
+        const { adapter, address } = live;
+        for (const kind of KINDS) {
+          live.failNext(kind);
+          const failure = await adapter.send(address, `a send that fails as ${kind}`).then(
+            () => undefined,
+            (err: unknown) => err,
+          );
+          expect(failure, kind).toBeInstanceOf(PlatformError);
+          expect((failure as PlatformError).kind, (failure as PlatformError).message).toBe(kind);
+          if (kind === 'rate_limited')
+            expect((failure as PlatformError).options.retryAfterMs).toBeGreaterThan(0);
+        }
+        expect(live.sentTexts()).toEqual([]);
+      } finally {
+        await live.close();
+      }
+    });
+
+    it('gives up on a send that is never answered within its timeout, as transient', async () => {
+      const live = await c.live({ requestTimeoutMs: 500 });
+      try {
+        live.stallNext();
+        const started = Date.now();
+        const failure = await live.adapter.send(live.address, 'into the void').then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect(failure).toBeInstanceOf(PlatformError);
+        expect((failure as PlatformError).kind).toBe('transient');
+        expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+        expect(Date.now() - started).toBeLessThan(3_000);
+        await live.adapter.send(live.address, 'the next one');
+        expect(live.sentTexts()).toEqual(['the next one']);
       } finally {
         await live.close();
       }

@@ -1,7 +1,8 @@
 import { createDiscordAdapter } from '../../adapters/discord/index.ts';
 import { type DiscordBotContext, normalizeDiscordMessage } from '../../adapters/discord/normalize.ts';
+import type { PlatformErrorKind } from '../../src/core/errors.ts';
 import { createLogger } from '../../src/logger.ts';
-import { startFakeDiscord } from '../fakes/discord.ts';
+import { DISCORD_REFUSALS, type DiscordSendStep, startFakeDiscord } from '../fakes/discord.ts';
 import { adapterContract } from './adapter-contract.ts';
 
 const BOT = '1100000000000000001';
@@ -69,7 +70,7 @@ adapterContract({
     },
     malformed: [null, 42, 'text', [], {}, { channel_id: null }, { id: 1, channel_id: 2, author: 'x' }],
   },
-  async live() {
+  async live(options = {}) {
     const discord = await startFakeDiscord();
     const log = createLogger({ level: 'silent', secrets: [discord.token] });
     const adapter = createDiscordAdapter({
@@ -79,14 +80,26 @@ adapterContract({
       respondChannels: [],
       autoThread: false,
       log,
+      ...options,
     });
     await adapter.init();
     const channel = discord.guild.channels.general;
+    const failures: Record<PlatformErrorKind, DiscordSendStep> = {
+      unauthorized: DISCORD_REFUSALS.unauthorized,
+      chat_refused: DISCORD_REFUSALS.missingPermissions,
+      too_long: DISCORD_REFUSALS.tooLong,
+      rejected: DISCORD_REFUSALS.emptyMessage,
+      transient: DISCORD_REFUSALS.serverError,
+      // Longer than discord.js may wait inside a send (10 s).
+      rate_limited: { status: 429, retryAfter: 30 },
+    };
     return {
       adapter,
       address: { channel },
       sentTexts: () => discord.sentTo(channel),
       breakPlatform: () => discord.close(),
+      failNext: (kind) => discord.script(failures[kind]),
+      stallNext: () => discord.script({ hold: true }),
       async close() {
         await adapter.stop();
         await discord.close();

@@ -1,7 +1,8 @@
 import { createSlackAdapter } from '../../adapters/slack/index.ts';
 import { normalizeSlackEvent } from '../../adapters/slack/normalize.ts';
+import type { PlatformErrorKind } from '../../src/core/errors.ts';
 import { createLogger } from '../../src/logger.ts';
-import { startFakeSlack } from '../fakes/slack.ts';
+import { type PostStep, startFakeSlack } from '../fakes/slack.ts';
 import { adapterContract } from './adapter-contract.ts';
 
 const bot = { userId: 'U0BOT0001', botId: 'B0BOT0001', teamId: 'T0TEAM001' };
@@ -57,7 +58,7 @@ adapterContract({
       envelope({ ...dm, ts: 'x' }),
     ],
   },
-  async live() {
+  async live(options = {}) {
     const slack = await startFakeSlack();
     const log = createLogger({ level: 'silent', secrets: [slack.token] });
     const adapter = createSlackAdapter({
@@ -66,13 +67,24 @@ adapterContract({
       apiUrl: slack.apiUrl,
       workingReaction: 'eyes',
       log,
+      ...options,
     });
     await adapter.init();
+    const failures: Record<PlatformErrorKind, PostStep> = {
+      unauthorized: { error: 'token_revoked' },
+      chat_refused: { error: 'is_archived' },
+      too_long: { error: 'msg_too_long' },
+      rejected: { error: 'no_text' },
+      transient: { status: 503 },
+      rate_limited: { ratelimited: 3 },
+    };
     return {
       adapter,
       address: { channel: 'D0DM00001' },
       sentTexts: () => slack.postedTo('D0DM00001'),
       breakPlatform: () => slack.close(),
+      failNext: (kind) => slack.script(failures[kind]),
+      stallNext: () => slack.script({ hold: true }),
       async close() {
         await adapter.stop();
         await slack.close();

@@ -1,8 +1,9 @@
 import type { Message } from 'grammy/types';
 import { createTelegramAdapter } from '../../adapters/telegram/index.ts';
 import { normalizeTelegramMessage } from '../../adapters/telegram/normalize.ts';
+import type { PlatformErrorKind } from '../../src/core/errors.ts';
 import { createLogger } from '../../src/logger.ts';
-import { startFakeTelegram } from '../fakes/telegram.ts';
+import { type SendStep, startFakeTelegram, TELEGRAM_REFUSALS } from '../fakes/telegram.ts';
 import { adapterContract } from './adapter-contract.ts';
 
 const bot = { id: 123456, username: 'aksita_test_bot' };
@@ -71,16 +72,31 @@ adapterContract({
       { from: user },
     ],
   },
-  async live() {
+  async live(options = {}) {
     const telegram = await startFakeTelegram();
     const log = createLogger({ level: 'silent', secrets: [telegram.token] });
-    const adapter = createTelegramAdapter({ token: telegram.token, apiRoot: telegram.apiRoot, log });
+    const adapter = createTelegramAdapter({
+      token: telegram.token,
+      apiRoot: telegram.apiRoot,
+      log,
+      ...options,
+    });
     await adapter.init();
+    const failures: Record<PlatformErrorKind, SendStep> = {
+      unauthorized: TELEGRAM_REFUSALS.unauthorized,
+      chat_refused: TELEGRAM_REFUSALS.blocked,
+      too_long: TELEGRAM_REFUSALS.tooLong,
+      rejected: TELEGRAM_REFUSALS.badRequest,
+      transient: TELEGRAM_REFUSALS.badGatewayPage,
+      rate_limited: { status: 429, retryAfter: 3 },
+    };
     return {
       adapter,
       address: { channel: '555' },
       sentTexts: () => telegram.sentTo(555),
       breakPlatform: () => telegram.close(),
+      failNext: (kind) => telegram.script(failures[kind]),
+      stallNext: () => telegram.script({ hold: true }),
       async close() {
         await adapter.stop();
         await telegram.close();
