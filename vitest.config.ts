@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,5 +9,12 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration tests each use their own Redis prefix, so files may run in parallel.
     fileParallelism: true,
+    // A test spends most of its time waiting on the fakes, Redis and timers, not on a core. Vitest's
+    // default, one worker less than the cores, runs one file at a time on two cores (about 3 minutes,
+    // the CPU half idle); three files at once keep two cores busy without starving the timing checks.
+    maxWorkers: Math.max(3, availableParallelism() - 1),
+    // The bridges of `testEnv` send to the fake Telegram unpaced (pacing waits a second between two
+    // messages to a chat); the tests of pacing turn it on (test/e2e/pacing.test.ts).
+    provide: { telegramSendPacing: 'off' },
   },
 });

@@ -12,8 +12,7 @@ const CUT_NOTE = '(The answer was too long, so it was cut short here.)';
 describe('oversized input', () => {
   it('cuts a 10,000-element answer to a bounded number of messages, with a note', async () => {
     fx.aksita.reply = () => Array.from({ length: 10_000 }, (_, i) => `part ${i}`);
-    // Pacing is off: this test is about the bounds, not about 21 messages at one a second.
-    const { logs } = await fx.start({ TELEGRAM_SEND_PACING: 'off' });
+    const { logs } = await fx.start();
     fx.telegram.userMessage({ chatId: 1, text: 'list everything' });
     await fx.telegram.waitFor(() => fx.telegram.sentTo(1).at(-1) === CUT_NOTE, 20_000, 'the note');
     const sent = fx.telegram.sentTo(1);

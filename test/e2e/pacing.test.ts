@@ -2,19 +2,21 @@
  * Pacing before Telegram's limits: the fake Bot API refuses sends beyond one a second per chat and
  * 30 a second overall with 429 `retry_after`, as Telegram does. The bridge spaces its sends so that
  * these refusals stay rare, also when several worker processes share the limits through Redis.
+ * Pacing is off in the other tests' environment (test/support/bridge.ts): these turn it on.
  */
 import { describe, expect, it } from 'vitest';
 import { useBridgeFixture } from '../support/fixture.ts';
 
 const fx = useBridgeFixture();
 
+const PACED = { TELEGRAM_SEND_PACING: 'on' };
 const refused = () => fx.telegram.sendAttempts.filter((a) => a.status === 429).length;
 
 describe('pacing before Telegram limits', () => {
   it('spaces a long answer at one message a second in a chat, without a single 429', async () => {
     fx.telegram.rateLimit = { perChatPerSecond: 1, globalPerSecond: 30 };
     fx.aksita.reply = () => ['one', 'two', 'three', 'four'];
-    await fx.start();
+    await fx.start(PACED);
     fx.telegram.userMessage({ chatId: 71, text: 'tell me four things' });
     await fx.telegram.waitFor(() => fx.telegram.sentTo(71).length === 4, 15_000, 'four replies');
     expect(fx.telegram.sentTo(71)).toEqual(['one', 'two', 'three', 'four']);
@@ -25,11 +27,11 @@ describe('pacing before Telegram limits', () => {
 
   it('keeps two worker processes under the global limit together', async () => {
     fx.telegram.rateLimit = { perChatPerSecond: 1, globalPerSecond: 30 };
-    const receiver = await fx.start({ BRIDGE_ROLE: 'receiver' });
+    const receiver = await fx.start({ ...PACED, BRIDGE_ROLE: 'receiver' });
     const prefix = receiver.config.redisPrefix;
     const workers = [
-      await fx.start({ BRIDGE_ROLE: 'worker', REDIS_PREFIX: prefix }),
-      await fx.start({ BRIDGE_ROLE: 'worker', REDIS_PREFIX: prefix }),
+      await fx.start({ ...PACED, BRIDGE_ROLE: 'worker', REDIS_PREFIX: prefix }),
+      await fx.start({ ...PACED, BRIDGE_ROLE: 'worker', REDIS_PREFIX: prefix }),
     ];
     const chats = Array.from({ length: 90 }, (_, i) => 1_000 + i);
     const started = Date.now();

@@ -18,16 +18,25 @@ import type { FakeAksita } from '../fakes/aksita.ts';
 import { waitFor } from '../fakes/http.ts';
 import type { FakeTelegram } from '../fakes/telegram.ts';
 
-/** Environment for a bridge talking to the given fakes; `overrides` win. */
+/**
+ * Environment for a bridge talking to the given fakes; `overrides` win. Backoffs are short, and under
+ * `npm test` Telegram send pacing is off (vitest.config.ts provides `telegramSendPacing: 'off'`): a
+ * test of pacing turns it on with `TELEGRAM_SEND_PACING: 'on'`. The chaos suite provides nothing, so
+ * its bridges keep the bridge's default, pacing on.
+ */
 export function testEnv(
   fakes: { aksita: FakeAksita; telegram?: FakeTelegram | undefined },
   overrides: Record<string, string> = {},
 ): Record<string, string> {
+  const pacing = inject('telegramSendPacing');
   return {
     AKSITA_API_KEY: 'test-key',
     AKSITA_BASE_URL: fakes.aksita.url,
     AKSITA_RETRY_BASE_MS: '50',
     AKSITA_RETRY_MAX_MS: '400',
+    SEND_RETRY_BASE_MS: '50',
+    SEND_RETRY_MAX_MS: '400',
+    ...(pacing && { TELEGRAM_SEND_PACING: pacing }),
     ...(fakes.telegram && {
       TELEGRAM_BOT_TOKEN: fakes.telegram.token,
       TELEGRAM_API_ROOT: fakes.telegram.apiRoot,

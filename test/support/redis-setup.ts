@@ -15,6 +15,8 @@ import { freePort } from './net.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
+    /** `TELEGRAM_SEND_PACING` for the bridges of `testEnv`, where a config provides it (npm test: off). */
+    telegramSendPacing?: 'on' | 'off';
   }
 }
 
