@@ -56,12 +56,12 @@ describe('Telegram formatting', () => {
 
   it('does not re-send as plain text when Telegram refuses for another reason', async () => {
     fx.aksita.reply = (message) => (message === 'next' ? ['echo: next'] : [REPLY]);
-    fx.telegram.script({ status: 403, description: 'Forbidden: bot was blocked by the user' });
+    fx.telegram.script({ status: 400, description: 'Bad Request: message to be replied not found' });
     await fx.start();
     fx.telegram.userMessage({ chatId: 63, text: 'how do I fix it?' });
     fx.telegram.userMessage({ chatId: 63, text: 'next' });
     await fx.telegram.waitFor(() => fx.telegram.sentTo(63).length === 1, 10_000, 'the next reply');
     expect(fx.telegram.sentTo(63)).toEqual(['echo: next']);
-    expect(fx.telegram.sendAttempts.map((a) => a.status)).toEqual([403, 200]);
+    expect(fx.telegram.sendAttempts.map((a) => a.status)).toEqual([400, 200]);
   });
 });
