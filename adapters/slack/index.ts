@@ -5,8 +5,8 @@
  * (`commands.ts`). Posts each chunk with `chat.postMessage` into the message's thread (or, for admin
  * alerts, into the user's DM), marks the user's message with a reaction while the agent works, and
  * maps Web API failures to `PlatformError` kinds (`errors.ts`). Every Web API call has a timeout; a
- * Socket Mode connection that stops answering pings is closed and reopened by the SDK, and health is
- * red from the moment it stops being open until a new one is.
+ * Socket Mode connection that stops answering pings is closed by the SDK and opened again by the
+ * receiver (`receiver.ts`), and health is red from the moment it stops being open until a new one is.
  */
 import { App, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
 import type { Adapter, Address, Capabilities, Health, HttpRoute, Inbound } from '../../src/core/contract.ts';
@@ -52,8 +52,8 @@ export interface SlackAdapterOptions {
   requestTimeoutMs?: number;
   /**
    * Socket Mode: how long the connection may leave the client's pings (sent every third of this)
-   * unanswered before the SDK closes it and connects again, ms; also the SDK's delay before
-   * reconnecting. Default 5 000.
+   * unanswered before the SDK closes it, ms; also the first delay before connecting again. Default
+   * 5 000.
    */
   socketPingTimeoutMs?: number;
 }
@@ -106,7 +106,8 @@ class SlackAdapter implements Adapter {
         appToken: options.appToken,
         logger,
         clientPingTimeout: options.socketPingTimeoutMs ?? SOCKET_PING_TIMEOUT_MS,
-        // Socket Mode reconnects by itself; `apps.connections.open` may retry a little.
+        log: this.#log,
+        // The receiver reconnects with backoff; `apps.connections.open` may retry a little.
         installerOptions: { clientOptions: { ...clientOptions, retryConfig: { retries: 2, factor: 1.3 } } },
       });
       this.#socket.client.on('connected', () => {
@@ -208,7 +209,7 @@ class SlackAdapter implements Adapter {
 
   async stop(): Promise<void> {
     this.#inbound = undefined;
-    await this.#socket?.client.disconnect();
+    await this.#socket?.stop();
     await Promise.allSettled([...this.#inFlight]);
     this.#mode = 'idle';
   }

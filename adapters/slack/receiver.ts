@@ -5,7 +5,7 @@
  * listeners, and its receivers answer Slack on that call; here `ack()` only records the answer, which
  * goes out after `processEvent` resolved (the listeners, and so the router, are done). A listener
  * failure answers non-2xx (HTTP) or leaves the envelope unacknowledged (Socket Mode), and Slack
- * delivers it again.
+ * delivers it again. The Socket Mode receiver also reconnects by itself, for as long as it runs.
  */
 import {
   type App,
@@ -15,6 +15,11 @@ import {
   SocketModeReceiver,
 } from '@slack/bolt';
 import type { Logger } from '../../src/logger.ts';
+
+/** Longest wait between two tries to open a Socket Mode connection again, ms. */
+const MAX_RECONNECT_DELAY_MS = 30_000;
+/** The SDK's default ping timeout, which is also its delay before reconnecting, ms. */
+const DEFAULT_PING_TIMEOUT_MS = 5_000;
 
 /** Largest request body accepted (Bolt's HTTPReceiver default). */
 const BODY_LIMIT = 4 * 1024 * 1024;
@@ -123,10 +128,57 @@ export class EventsApiReceiver implements Receiver {
 /**
  * Bolt's SocketModeReceiver, with the acknowledgement of each envelope held until the listeners
  * finished; an envelope whose listener failed stays unacknowledged and Slack redelivers it.
+ *
+ * It reconnects a lost connection itself rather than leave that to the SDK, which gives up for good
+ * (with an unhandled rejection) when `apps.connections.open` cannot reach Slack at that moment, the
+ * likely case when a connection was lost to a network outage. It tries again after the ping timeout,
+ * then after twice that, and so on up to 30 s, until connected or stopped.
  */
 export class HeldAckSocketModeReceiver extends SocketModeReceiver {
-  constructor(options: ConstructorParameters<typeof SocketModeReceiver>[0]) {
-    super({ ...options, processEventErrorHandler: async () => false });
+  readonly #log: Logger;
+  readonly #retryMs: number;
+  #running = false;
+  #failures = 0;
+  #retry: NodeJS.Timeout | undefined;
+
+  constructor(options: ConstructorParameters<typeof SocketModeReceiver>[0] & { log: Logger }) {
+    const { log, ...rest } = options;
+    super({ ...rest, autoReconnectEnabled: false, processEventErrorHandler: async () => false });
+    this.#log = log;
+    this.#retryMs = rest.clientPingTimeout ?? DEFAULT_PING_TIMEOUT_MS;
+    this.client.on('connected', () => {
+      this.#failures = 0;
+    });
+    // Without auto-reconnect, the SDK reports every closed connection as `disconnected`.
+    this.client.on('disconnected', () => this.#reconnectLater());
+  }
+
+  override async start(): ReturnType<SocketModeReceiver['start']> {
+    const opened = await super.start();
+    this.#running = true;
+    return opened;
+  }
+
+  /** Resolves once the connection is closed (Bolt's own `stop` does not wait for it). */
+  override async stop(): Promise<void> {
+    this.#running = false;
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
+    await this.client.disconnect();
+  }
+
+  #reconnectLater(): void {
+    if (!this.#running || this.#retry) return;
+    const delay = Math.min(MAX_RECONNECT_DELAY_MS, this.#retryMs * 2 ** Math.min(this.#failures, 10));
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      if (!this.#running) return;
+      this.client.start().catch((err: unknown) => {
+        this.#failures++;
+        this.#log.warn({ err, attempt: this.#failures }, 'slack socket mode reconnect failed; retrying');
+        this.#reconnectLater();
+      });
+    }, delay);
   }
 
   override init(app: App): void {

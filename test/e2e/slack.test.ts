@@ -434,7 +434,7 @@ describe('socket mode', () => {
       return adapter;
     }
 
-    it('is closed and opened again by the SDK, unhealthy meanwhile', async () => {
+    it('is closed by the SDK and opened again, unhealthy meanwhile', async () => {
       const received: string[] = [];
       const adapter = await receiving(received);
       try {
@@ -446,6 +446,21 @@ describe('socket mode', () => {
         slack.socketEvent(slack.dm({ text: 'after the stall' }));
         await slack.waitFor(() => received.length === 1, 5_000, 'the event on the new connection');
         expect(received).toEqual(['after the stall']);
+      } finally {
+        await adapter.stop();
+      }
+    });
+
+    it('keeps trying to connect again while Slack cannot be reached', async () => {
+      const adapter = await receiving([]);
+      try {
+        // One try is three apps.connections.open requests (two retries); left to itself, the SDK
+        // would give up for good after the first failed try.
+        slack.resetCalls('apps.connections.open', 3);
+        slack.stallSockets('silent');
+        await slack.waitFor(() => slack.calls.get('apps.connections.open') === 4, 10_000, 'the attempts');
+        await slack.waitFor(() => slack.socketConnected, 10_000, 'a new connection');
+        await eventually(async () => (await adapter.health()).ok, 'health to turn green', 3_000);
       } finally {
         await adapter.stop();
       }

@@ -132,6 +132,73 @@ describe('fake Slack Web API', () => {
   });
 });
 
+describe('fake Slack Web API faults', () => {
+  it('refuses one channel, or every post, with an error code until told otherwise', async () => {
+    const web = client();
+    slack.refuseChannel('C0CHAN001', { error: 'not_in_channel' });
+    const refused = await failure(web.chat.postMessage({ channel: 'C0CHAN001', text: 'a' }));
+    expect((refused as webApi.WebAPIPlatformError).data).toMatchObject({
+      ok: false,
+      error: 'not_in_channel',
+    });
+    await web.chat.postMessage({ channel: 'C0CHAN002', text: 'b' });
+    slack.refuseChannel('C0CHAN001', null);
+    slack.failSends({ error: 'is_archived' });
+    const archived = await failure(web.chat.postMessage({ channel: 'C0CHAN002', text: 'c' }));
+    expect((archived as webApi.WebAPIPlatformError).data.error).toBe('is_archived');
+    slack.failSends({ status: 503 });
+    expect(await failure(web.chat.postMessage({ channel: 'C0CHAN002', text: 'd' }))).toBeInstanceOf(
+      webApi.WebAPIHTTPError,
+    );
+    slack.failSends(null);
+    await web.chat.postMessage({ channel: 'C0CHAN001', text: 'e' });
+    expect(slack.posted.map((p) => p.text)).toEqual(['b', 'e']);
+    expect(slack.postAttempts.map((a) => a.error ?? a.status)).toEqual([
+      'not_in_channel',
+      200,
+      'is_archived',
+      503,
+      200,
+    ]);
+  });
+
+  it('answers msg_too_long above maxTextLength, and a revoked token on every call', async () => {
+    const web = client();
+    slack.maxTextLength = 10;
+    const long = await failure(web.chat.postMessage({ channel: 'C0CHAN001', text: 'x'.repeat(11) }));
+    expect((long as webApi.WebAPIPlatformError).data.error).toBe('msg_too_long');
+    await web.chat.postMessage({ channel: 'C0CHAN001', text: 'x'.repeat(10) });
+    slack.revokeToken();
+    for (const call of [
+      () => web.auth.test(),
+      () => web.chat.postMessage({ channel: 'C0CHAN001', text: 'y' }),
+    ]) {
+      const revoked = await failure(call());
+      expect((revoked as webApi.WebAPIPlatformError).data).toMatchObject({
+        ok: false,
+        error: 'token_revoked',
+      });
+    }
+    slack.revokeToken('account_inactive');
+    const inactive = await failure(web.auth.test());
+    expect((inactive as webApi.WebAPIPlatformError).data.error).toBe('account_inactive');
+  });
+
+  it('holds a post unanswered until the client gives up, and posts nothing', async () => {
+    const web = new webApi.WebClient(slack.token, {
+      slackApiUrl: slack.apiUrl,
+      retryConfig: { retries: 0 },
+      timeout: 200,
+      logLevel: webApi.LogLevel.ERROR,
+    });
+    slack.script({ hold: true });
+    const held = await failure(web.chat.postMessage({ channel: 'C0CHAN001', text: 'lost' }));
+    expect(held).toBeInstanceOf(webApi.WebAPIRequestError);
+    await slack.waitFor(() => slack.heldPosts === 0, 2_000, 'the held post dropped');
+    expect(slack.posted).toHaveLength(0);
+  });
+});
+
 describe('fake Slack Events API sender', () => {
   let received: Array<{ headers: IncomingMessage['headers']; body: string }>;
   let url: string;
@@ -271,6 +338,33 @@ describe('fake Slack Socket Mode', () => {
       expect(seen).toEqual(['over the socket']);
       // A plain ack carries an empty payload.
       expect(slack.socketAckPayloads.get(id)).toEqual({});
+    } finally {
+      await receiver.client.disconnect();
+    }
+  });
+
+  it('stalls a connection: no pongs, nothing delivered; the client closes it and connects anew', async () => {
+    const receiver = new SocketModeReceiver({
+      appToken: slack.appToken,
+      logLevel: webApi.LogLevel.ERROR,
+      clientPingTimeout: 300,
+      installerOptions: { clientOptions: { slackApiUrl: slack.apiUrl } },
+    });
+    const seen: string[] = [];
+    receiver.client.on('slack_event', async ({ ack, body }) => {
+      seen.push(body.event.text);
+      await ack();
+    });
+    await receiver.client.start();
+    try {
+      slack.stallSockets('silent');
+      expect(slack.socketConnected).toBe(false);
+      slack.socketEvent(slack.dm({ text: 'lost on the stalled connection' }));
+      await slack.waitFor(() => slack.socketConnected, 5_000, 'a new connection');
+      expect(slack.calls.get('apps.connections.open')).toBe(2);
+      const id = slack.socketEvent(slack.dm({ text: 'on the new one' }));
+      await slack.waitFor(() => slack.socketAcks.includes(id), 5_000, 'the ack');
+      expect(seen).toEqual(['on the new one']);
     } finally {
       await receiver.client.disconnect();
     }

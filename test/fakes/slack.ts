@@ -127,6 +127,8 @@ export interface FakeSlack extends FakeSlackOptions, SlackEventBuilders {
    * (`token_revoked`, `invalid_auth`, `account_inactive`, `token_expired`); `null` accepts it again.
    */
   revokeToken(error?: string | null): void;
+  /** Cuts the connection of the next `count` calls of Web API `method` without an answer (a network failure). */
+  resetCalls(method: string, count?: number): void;
   /** Longest `text` chat.postMessage accepts; longer gets `msg_too_long`. Default 40 000 (Slack's). */
   maxTextLength: number;
   /** chat.postMessage requests now held unanswered by a `hold` step. */
@@ -185,6 +187,7 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
   const refused = new Map<string, PostStep>();
   let tokenError: string | null = null;
   let heldPosts = 0;
+  const resets = new Map<string, number>();
   const nextTs = slackClock();
   let seq = 0;
   let responseUrls = 0;
@@ -286,6 +289,12 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
     if (req.method !== 'POST' || !match) return sendJson(res, 404, { ok: false, error: 'unknown_method' });
     const method = match[1] as string;
     fake.calls.set(method, (fake.calls.get(method) ?? 0) + 1);
+    const resetsLeft = resets.get(method) ?? 0;
+    if (resetsLeft > 0) {
+      resets.set(method, resetsLeft - 1);
+      req.socket.destroy();
+      return;
+    }
     const handler = methods[method];
     if (!handler) return sendJson(res, 200, { ok: false, error: 'unknown_method' });
     const params = parseParams(raw, req.headers['content-type'] ?? '');
@@ -367,6 +376,9 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
     },
     revokeToken: (error = 'token_revoked') => {
       tokenError = error;
+    },
+    resetCalls: (method, count = 1) => {
+      resets.set(method, count);
     },
     maxTextLength: 40_000,
     get heldPosts() {
