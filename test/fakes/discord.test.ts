@@ -21,7 +21,7 @@ import {
 } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { type FakeDiscord, startFakeDiscord } from './discord.ts';
+import { DISCORD_REFUSALS, type FakeDiscord, startFakeDiscord } from './discord.ts';
 
 const ALL_INTENTS = [
   GatewayIntentBits.Guilds,
@@ -217,6 +217,82 @@ describe('fake Discord through discord.js', () => {
     expect(fake.resumes).toHaveLength(1);
     expect(fake.identifies).toHaveLength(1);
     await fake.waitFor(() => client.ws.shards.first()?.status === Status.Ready, 5_000, 'ready again');
+  });
+
+  it('refuses a channel, or every post, with the status and JSON code until told otherwise', async () => {
+    const { general, support } = fake.guild.channels;
+    const send = (channel: string) =>
+      rest()
+        .post(Routes.channelMessages(channel), { body: { content: 'x' } })
+        .catch((err: unknown) => err);
+    fake.refuseChannel(general, DISCORD_REFUSALS.missingAccess);
+    const refused = await send(general);
+    expect(refused).toBeInstanceOf(DiscordAPIError);
+    expect(refused).toMatchObject({ status: 403, code: 50001, message: 'Missing Access' });
+    const typing = await rest()
+      .post(Routes.channelTyping(general))
+      .catch((err: unknown) => err);
+    expect(typing).toMatchObject({ status: 403, code: 50001 });
+    await send(support);
+    fake.refuseChannel(general, null);
+    fake.failSends(DISCORD_REFUSALS.tooLong);
+    const tooLong = await send(support);
+    expect((tooLong as DiscordAPIError).rawError).toEqual({
+      message: 'Invalid Form Body',
+      code: 50035,
+      errors: {
+        content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] },
+      },
+    });
+    fake.failSends(null);
+    await send(general);
+    expect(fake.sendAttempts.map((a) => a.status)).toEqual([403, 200, 400, 200]);
+  });
+
+  it('answers 401 to every REST call once the token is revoked, and holds a post until the client gives up', async () => {
+    await rest().get(Routes.user());
+    fake.script({ hold: true });
+    const held = await new REST({ api: fake.apiUrl, retries: 0, timeout: 200 })
+      .setToken(fake.token)
+      .post(Routes.channelMessages(fake.guild.channels.general), { body: { content: 'lost' } })
+      .catch((err: unknown) => err);
+    expect((held as Error).name).toBe('AbortError');
+    await fake.waitFor(() => fake.heldPosts === 0, 2_000, 'the held post dropped');
+    fake.revokeToken();
+    const revoked = await rest()
+      .get(Routes.user())
+      .catch((err: unknown) => err);
+    expect(revoked).toMatchObject({ status: 401, code: 0, message: '401: Unauthorized' });
+    expect(fake.sent).toHaveLength(0);
+  });
+
+  it('stalls the gateway: no heartbeat ACKs, dispatches kept for the RESUME that follows the zombie check', async () => {
+    const { messages } = await loggedIn();
+    await fake.waitFor(() => fake.heartbeatAcks > 0, 2_000, 'a first heartbeat');
+    fake.stallGateway('silent');
+    expect(fake.connected).toBe(false);
+    fake.userMessage({ channelId: fake.guild.channels.general, content: 'while stalled' });
+    await fake.waitFor(() => messages.length === 1, 5_000, 'the replayed message');
+    expect(fake.closes).toContainEqual({ code: 4200, by: 'client' });
+    expect(fake.resumes).toHaveLength(1);
+    expect(fake.connected).toBe(true);
+  });
+
+  it("half-opens the gateway: the client's close goes unanswered until the connection is cut", async () => {
+    const { client, messages } = await loggedIn();
+    await fake.waitFor(() => fake.heartbeatAcks > 0, 2_000, 'a first heartbeat');
+    let zombie = false;
+    client.on('debug', (line) => {
+      if (line.includes('Zombie connection')) zombie = true;
+    });
+    fake.stallGateway('half-open');
+    fake.userMessage({ channelId: fake.guild.channels.general, content: 'while the connection was dead' });
+    await fake.waitFor(() => zombie, 2_000, 'discord.js to see a zombie');
+    expect(fake.closes).toEqual([]);
+    expect(client.ws.shards.first()?.status).toBe(Status.Ready);
+    fake.dropConnection();
+    await fake.waitFor(() => messages.length === 1, 5_000, 'the replayed message');
+    expect(fake.resumes).toHaveLength(1);
   });
 
   it('refuses a wrong token over REST (401) and at IDENTIFY (4004)', async () => {
