@@ -375,8 +375,16 @@ export class AgentCalls {
   }
 }
 
-/** When the question was asked: the platform's time, unless it is in the future (clock skew). */
+/** Platforms keep undelivered messages about a day (Telegram: 24 hours); an older `sentAt` is not believed. */
+const PLAUSIBLE_DELIVERY_MS = 86_400_000;
+
+/**
+ * When the question was asked: the platform's time (a message delivered late, after the bridge was
+ * down, was still asked long ago), unless that is implausible (in the future, or older than any
+ * platform keeps a message); then when the bridge stored it.
+ */
 function askedAt(entry: InboxEntry, now: number): number {
   const sent = entry.message.sentAt;
-  return Number.isFinite(sent) && sent > 0 && sent <= now ? sent : entry.acceptedAt;
+  const plausible = Number.isFinite(sent) && sent <= now && entry.acceptedAt - sent <= PLAUSIBLE_DELIVERY_MS;
+  return plausible ? sent : entry.acceptedAt;
 }

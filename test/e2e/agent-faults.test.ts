@@ -228,6 +228,20 @@ describe('late questions', () => {
     ]);
   });
 
+  it('counts from when the question was asked, also when it reaches the bridge late (it was down)', async () => {
+    const env = { STALE_AFTER_SECONDS: '1' };
+    const first = await fx.start(env);
+    await first.bridge.stop();
+    fx.telegram.userMessage({ chatId: 57, text: 'anyone there?' });
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await fx.start({ ...env, REDIS_PREFIX: first.config.redisPrefix });
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(57).length === 2, 10_000, 'answer');
+    expect(fx.telegram.sentTo(57)).toEqual([
+      'Sorry for the late reply. Here is my answer to your earlier message:',
+      'echo: anyone there?',
+    ]);
+  });
+
   it('with STALE_POLICY=drop, asks the user to send it again instead of calling the agent', async () => {
     fx.aksita.down = { status: 503 };
     const { bridge } = await fx.start({
