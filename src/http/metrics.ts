@@ -1,10 +1,14 @@
 /**
- * Prometheus metrics (prom-client), served at `GET /metrics`: messages in and out by platform, agent
- * latency, agent errors by kind, calls of unknown cost (timed out), credits used and remaining, send
- * failures by platform and kind, questions and answers dropped, the agent outage, queue depth, turns
- * in flight, and the process metrics. Queue depth, balance and outage are read from Redis when scraped.
+ * Prometheus metrics (prom-client), served at `GET /metrics`: build info, messages in and out by
+ * platform, agent latency, agent errors by kind, calls of unknown cost (timed out), credits used and
+ * remaining, send failures by platform and kind, questions and answers dropped, the agent outage,
+ * queue depth, turns in flight, and the process metrics. Queue depth, balance and outage are read from
+ * Redis when scraped. Every label set known up front (each platform × each kind) is present from the
+ * first scrape with the value 0, so `rate()`, `increase()` and alert rules see a series before its
+ * first event.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import pkg from '../../package.json' with { type: 'json' };
 import type { Platform } from '../core/contract.ts';
 import type { AgentErrorCode, PlatformErrorKind } from '../core/errors.ts';
 import type { DropReason, Observer } from '../core/observer.ts';
@@ -16,7 +20,46 @@ export interface MetricsSources {
   balance?: () => Promise<number | null>;
   /** Since when the agent has been failing for everyone (epoch ms), or null. */
   outageSince?: () => Promise<number | null>;
+  /** Platforms whose series start at zero. Default: telegram, discord and slack. */
+  platforms?: readonly Platform[];
+  /** The `version` label of `aksita_bridge_build_info`. Default: package.json's version. */
+  version?: string;
 }
+
+/** Every agent error code (the object literal fails to compile when a code is added or removed). */
+const AGENT_ERROR_CODES = Object.keys({
+  'bad-request': 0,
+  unauthorized: 0,
+  'payment-required': 0,
+  forbidden: 0,
+  'not-found': 0,
+  server: 0,
+  timeout: 0,
+  network: 0,
+  rate_limited: 0,
+  malformed: 0,
+} satisfies Record<AgentErrorCode, 0>) as AgentErrorCode[];
+
+/** Every kind of send failure. */
+const SEND_FAILURE_KINDS = Object.keys({
+  rate_limited: 0,
+  transient: 0,
+  unauthorized: 0,
+  chat_refused: 0,
+  too_long: 0,
+  rejected: 0,
+} satisfies Record<PlatformErrorKind, 0>) as PlatformErrorKind[];
+
+/** What each drop reason can drop: a question before any agent call, or an answer already paid for. */
+const DROPS = {
+  chat_refused: ['question', 'answer'],
+  rejected: ['answer'],
+  too_long: ['answer'],
+  send_gave_up: ['answer'],
+  stale: ['question'],
+} as const satisfies Record<DropReason, ReadonlyArray<'question' | 'answer'>>;
+
+const CHAT_PLATFORMS: readonly Platform[] = ['telegram', 'discord', 'slack'];
 
 export class PromMetrics implements Observer {
   readonly registry = new Registry();
@@ -87,6 +130,13 @@ export class PromMetrics implements Observer {
       help: 'Turns running in this process',
       registers,
     });
+    new Gauge({
+      name: 'aksita_bridge_build_info',
+      help: 'Always 1; the labels say which bridge version runs on which Node.js',
+      labelNames: ['version', 'node'],
+      registers,
+    }).set({ version: sources.version ?? pkg.version, node: process.version }, 1);
+    this.#zero(sources.platforms ?? CHAT_PLATFORMS);
     const { queueCounts, balance, outageSince } = sources;
     new Gauge({
       name: 'aksita_bridge_agent_outage_seconds',
@@ -109,13 +159,27 @@ export class PromMetrics implements Observer {
     });
     new Gauge({
       name: 'aksita_bridge_credits_remaining',
-      help: 'Credit balance from the latest agent reply',
+      help: 'Credit balance from the latest agent reply; NaN while no reply has told it',
       registers,
       async collect() {
+        // NaN, not 0, while unknown: a fresh bridge must not look out of credits to an alert rule.
         const value = await balance?.();
-        if (typeof value === 'number') this.set(value);
+        this.set(typeof value === 'number' ? value : Number.NaN);
       },
     });
+  }
+
+  /** Creates every series known up front with the value 0. */
+  #zero(platforms: readonly Platform[]): void {
+    for (const kind of AGENT_ERROR_CODES) this.#errors.inc({ kind }, 0);
+    for (const platform of platforms) {
+      for (const counter of [this.#in, this.#out, this.#credits, this.#unknownCost])
+        counter.inc({ platform }, 0);
+      this.#latency.zero({ platform });
+      for (const kind of SEND_FAILURE_KINDS) this.#sendFailures.inc({ platform, kind }, 0);
+      for (const [reason, whats] of Object.entries(DROPS))
+        for (const what of whats) this.#dropped.inc({ platform, what, reason }, 0);
+    }
   }
 
   received(platform: Platform): void {
