@@ -1,12 +1,22 @@
 /**
- * The bridge as a real process (`tsx src/main.ts`): nothing accepted is lost across `kill -9`, the
- * agent is not asked again because posting was interrupted, SIGTERM stops it gracefully within 10 s,
- * and bad configuration or an unreachable Redis gives one clear line.
+ * The bridge as a real process (`node --import tsx src/main.ts`, and `npm start`): nothing accepted
+ * is lost across `kill -9`, the agent is not asked again because posting was interrupted, SIGTERM
+ * stops it gracefully within 10 s (also when sent to `npm start`, as a supervisor does), and bad
+ * configuration or an unreachable Redis gives one clear line.
  */
 
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bridgeStarted, spawnBridge } from '../support/bridge.ts';
+import { waitFor } from '../fakes/http.ts';
+import { bridgeStarted, eventually, spawnBridge } from '../support/bridge.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
+import { freePort } from '../support/net.ts';
+import { processTree, running } from '../support/process-tree.ts';
 
 const fx = useBridgeFixture();
 
@@ -99,6 +109,74 @@ describe('graceful shutdown', () => {
     expect(exit.code).toBe(130);
     expect(Date.now() - secondAt).toBeLessThan(2_000);
   });
+});
+
+/**
+ * Runs `npm start` as an operator does, from a directory that holds the project (linked) but no
+ * `.env`, so that a developer's own `.env` never leaks into the test.
+ */
+function npmStart(env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'aksita-npm-start-'));
+  for (const name of ['package.json', 'tsconfig.json', 'src', 'adapters', 'node_modules']) {
+    symlinkSync(join(root, name), join(dir, name));
+  }
+  let output = '';
+  const child = spawn('npm', ['start'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+  }
+  return { child, output: () => output };
+}
+
+/** Whether a server could listen on `port` of every address right now. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+  });
+}
+
+describe('npm start under a supervisor', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s to the npm process stops the whole bridge gracefully and frees the port',
+    async (signal) => {
+      const port = await freePort();
+      const npm = npmStart(fx.env({ HTTP_PORT: String(port) }));
+      const exited = new Promise<number | null>((resolve) => npm.child.once('exit', (code) => resolve(code)));
+      let tree: number[] = [];
+      try {
+        await waitFor(
+          () => npm.output().includes('"bridge started"'),
+          30_000,
+          `bridge start; output:\n${npm.output()}`,
+        );
+        tree = processTree(npm.child.pid as number);
+        // npm, and under it the bridge's node (with no shell or tsx process left in between).
+        expect(tree.length).toBeGreaterThanOrEqual(2);
+        expect(await portFree(port)).toBe(false);
+
+        npm.child.kill(signal);
+        await eventually(async () => running(tree).length === 0, 'every process of npm start to exit');
+        expect(await exited).toBe(0);
+        expect(npm.output()).toContain('"stopping"');
+        expect(npm.output()).toContain('"bridge stopped"');
+        expect(await portFree(port)).toBe(true);
+      } finally {
+        // Whatever outlived npm (orphans are no longer under its pid).
+        for (const pid of running([...tree, ...processTree(npm.child.pid as number)])) {
+          process.kill(pid, 'SIGKILL');
+        }
+      }
+    },
+  );
 });
 
 describe('start-up errors', () => {
