@@ -2,6 +2,7 @@
  * The environment the bridge reads, as a zod schema: every variable, its default and what a valid
  * value looks like. `config.ts` turns the parsed result into the `Config` the bridge runs with.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Platform } from './core/contract.ts';
 
@@ -25,20 +26,65 @@ const int = (fallback: number, min: number, max: number) =>
       return n;
     });
 
-const url = (fallback: string | undefined) =>
+/**
+ * An http(s) URL, without a trailing slash; `example` is what the message shows for this variable.
+ */
+const url = (fallback: string | undefined, example: string) =>
   z
     .string()
     .optional()
     .transform((v, ctx) => {
       const value = v?.trim() || fallback;
       if (value === undefined) return undefined;
-      try {
-        return new URL(value).toString().replace(/\/$/, '');
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a URL such as https://example.com' });
+      const parsed = URL.canParse(value) ? new URL(value) : undefined;
+      if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') {
+        ctx.addIssue({ code: 'custom', message: `must be a URL such as ${example}` });
         return z.NEVER;
       }
+      return parsed.toString().replace(/\/$/, '');
     });
+
+/**
+ * Where a URL's user name and password end: the last `@` before a host[:port][/db]. Characters that
+ * end or split the URL there must be percent-encoded, or the URL means another host or password.
+ */
+function userinfoProblem(raw: string): string | undefined {
+  const rest = raw.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  const at = rest.lastIndexOf('@');
+  if (at === -1 || !/^[^/?#@\s]+(?::\d+)?(?:\/\d*)?$/.test(rest.slice(at + 1))) return undefined;
+  const userinfo = rest.slice(0, at);
+  const reserved = [...new Set(userinfo.match(/[@/?#\s]/g) ?? [])].map((c) => (c.trim() ? c : 'a space'));
+  const encode = '@ is %40, / is %2F, ? is %3F, # is %23, a space is %20, % is %25';
+  if (reserved.length > 0) {
+    return `has ${reserved.join(' ')} in its password or user name: percent-encode them (${encode})`;
+  }
+  if (/%(?![0-9A-Fa-f]{2})/.test(userinfo)) {
+    return `has a % in its password or user name that is not percent-encoding: write it as %25 (${encode})`;
+  }
+  return undefined;
+}
+
+const redisUrl = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const value = v?.trim() || 'redis://127.0.0.1:6379';
+    const problem = userinfoProblem(value);
+    const parsed = URL.canParse(value) ? new URL(value) : undefined;
+    if (problem === undefined && parsed?.protocol !== 'redis:' && parsed?.protocol !== 'rediss:') {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must be a URL such as redis://127.0.0.1:6379 (rediss:// for TLS, redis://:PASSWORD@HOST:6379 with a password)',
+      });
+      return z.NEVER;
+    }
+    if (problem !== undefined || parsed === undefined) {
+      ctx.addIssue({ code: 'custom', message: problem ?? 'is not a URL' });
+      return z.NEVER;
+    }
+    return parsed.toString().replace(/\/$/, '');
+  });
 
 /** A comma-separated list of numeric ids (Discord snowflakes). */
 const idList = (name: string) =>
@@ -75,7 +121,7 @@ export const envSchema = z.object({
   AKSITA_API_KEY_TELEGRAM: optionalSecret,
   AKSITA_API_KEY_DISCORD: optionalSecret,
   AKSITA_API_KEY_SLACK: optionalSecret,
-  AKSITA_BASE_URL: url('https://api.aksita.ai'),
+  AKSITA_BASE_URL: url('https://api.aksita.ai', 'https://api.aksita.ai'),
   AKSITA_TIMEOUT_MS: int(60_000, 1_000, 600_000),
   AKSITA_MAX_ATTEMPTS: int(6, 1, 20),
   AKSITA_RETRY_BASE_MS: int(1_000, 10, 60_000),
@@ -89,7 +135,8 @@ export const envSchema = z.object({
   SEND_RETRY_BASE_MS: int(1_000, 10, 600_000),
   SEND_RETRY_MAX_MS: int(60_000, 100, 3_600_000),
   SEND_RETRY_FOR_SECONDS: int(21_600, 1, 7 * 86_400),
-  REDIS_URL: url('redis://127.0.0.1:6379'),
+  REDIS_URL: redisUrl,
+  REDIS_ALLOW_EVICTION: bool(false),
   REDIS_PREFIX: z
     .string()
     .optional()
@@ -103,8 +150,8 @@ export const envSchema = z.object({
       })
       .optional(),
   ),
-  TELEGRAM_API_ROOT: url('https://api.telegram.org'),
-  TELEGRAM_WEBHOOK_URL: url(undefined),
+  TELEGRAM_API_ROOT: url('https://api.telegram.org', 'https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_URL: url(undefined, 'https://bot.example.com/telegram/webhook'),
   TELEGRAM_SEND_PACING: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   TELEGRAM_WEBHOOK_SECRET: optionalSecret.pipe(
     z
@@ -113,7 +160,7 @@ export const envSchema = z.object({
       .optional(),
   ),
   DISCORD_BOT_TOKEN: optionalSecret,
-  DISCORD_API_URL: url('https://discord.com/api'),
+  DISCORD_API_URL: url('https://discord.com/api', 'https://discord.com/api'),
   DISCORD_MENTION_ROLES: idList('DISCORD_MENTION_ROLES'),
   DISCORD_RESPOND_CHANNELS: idList('DISCORD_RESPOND_CHANNELS'),
   DISCORD_AUTO_THREAD: bool(false),
@@ -124,7 +171,7 @@ export const envSchema = z.object({
   SLACK_APP_TOKEN: optionalSecret.pipe(
     z.string().startsWith('xapp-', { error: 'must be an app-level token starting with xapp-' }).optional(),
   ),
-  SLACK_API_URL: url('https://slack.com/api/'),
+  SLACK_API_URL: url('https://slack.com/api/', 'https://slack.com/api/'),
   SLACK_WORKING_REACTION: z
     .string()
     .optional()
@@ -183,6 +230,18 @@ export const envSchema = z.object({
       }),
     ),
   HTTP_PORT: int(3000, 0, 65_535),
+  HTTP_HOST: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || '0.0.0.0')
+    .pipe(
+      z
+        .string()
+        .refine((host) => isIP(host) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(host), {
+          error:
+            'must be an address to listen on, such as 0.0.0.0 (every interface), 127.0.0.1 (this machine only) or ::',
+        }),
+    ),
   BRIDGE_ROLE: z
     .enum(['all', 'receiver', 'worker'], { error: 'must be all, receiver or worker' })
     .default('all'),
@@ -195,6 +254,7 @@ export const envSchema = z.object({
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
     })
     .default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json'),
   WORKER_CONCURRENCY: int(2_000, 1, 50_000),
   JOB_LOCK_MS: int(30_000, 1_000, 600_000),
   DEDUPE_TTL_SECONDS: int(172_800, 60, 2_592_000),

@@ -5,6 +5,7 @@
 import { envSchema } from './config-schema.ts';
 import type { Platform } from './core/contract.ts';
 import { ConfigError } from './core/errors.ts';
+import { loadNotices } from './notices.ts';
 
 /** The validated configuration the bridge runs with. */
 export interface Config {
@@ -44,6 +45,8 @@ export interface Config {
   redisUrl: string;
   /** Prefix of every Redis key the bridge writes. Default `aksita`. */
   redisPrefix: string;
+  /** Run on a Redis whose `maxmemory-policy` may evict keys, with a warning (`REDIS_ALLOW_EVICTION`). Default false. */
+  redisAllowEviction: boolean;
   /** Telegram settings; absent when `TELEGRAM_BOT_TOKEN` is unset. */
   telegram?: {
     /** Bot token from @BotFather. Secret. */
@@ -97,6 +100,8 @@ export interface Config {
   slackCommand: string;
   /** Port of the HTTP server (health, webhooks). Default 3000; 0 picks a free one. */
   httpPort: number;
+  /** Address the HTTP server listens on (`HTTP_HOST`). Default `0.0.0.0`: every interface. */
+  httpHost: string;
   /** Which parts run in this process. Default `all`. */
   role: 'all' | 'receiver' | 'worker';
   /** Language of the bridge's own notices. Default `en`. */
@@ -109,6 +114,8 @@ export interface Config {
   sendUserContext: boolean;
   /** pino log level. Default `info`. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `json` (one object a line, for machines) or `pretty` (for people). Default `json`. */
+  logFormat: 'json' | 'pretty';
   /** Turns (threads) one worker process runs at once. Default 1 000. */
   workerConcurrency: number;
   /** BullMQ lock duration: how soon a crashed worker's thread is picked up again, ms. Default 30 000. */
@@ -121,51 +128,42 @@ export interface Config {
   secrets: string[];
 }
 
-/** Validates `env` and returns the configuration, or throws a `ConfigError` naming each bad variable. */
+/** Validates `env` and returns the configuration, or throws a `ConfigError` naming every bad variable at once. */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
   options: {
     /** Refuse a configuration without any platform (the bridge does; the terminal tool does not). */
     requirePlatform?: boolean;
+    /** Where `.env` was looked for when none was found: named when required variables are missing. */
+    missingEnvFile?: string;
   } = {},
 ): Config {
   // An empty variable (`NAME=` in .env) means "not set".
   const set = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
-  );
+  ) as Record<string, string>;
   const parsed = envSchema.safeParse(set);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map(
-      (issue) => `${String(issue.path[0] ?? 'configuration')} ${issue.message}`,
-    );
-    throw new ConfigError(`Invalid configuration:\n  - ${lines.join('\n  - ')}`);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'configuration')} ${issue.message}`);
+  const requirePlatform = options.requirePlatform !== false;
+  problems.push(...combinationProblems(set, requirePlatform));
+  if (set.BRIDGE_NOTICES_FILE) {
+    try {
+      loadNotices(set.BRIDGE_LANGUAGE === 'id' ? 'id' : 'en', set.BRIDGE_NOTICES_FILE.trim());
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  if (!parsed.success || problems.length > 0) {
+    const required = !set.AKSITA_API_KEY || (requirePlatform && !PLATFORMS.some((p) => set[p.token]));
+    const hint =
+      options.missingEnvFile && required
+        ? `\nNo .env file was found at ${options.missingEnvFile}: create it from the example (cp .env.example .env) and set AKSITA_API_KEY and at least one platform's token in it.`
+        : '';
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}${hint}`);
   }
   const e = parsed.data;
-  if (e.TELEGRAM_WEBHOOK_URL && !e.TELEGRAM_WEBHOOK_SECRET) {
-    throw new ConfigError(
-      'Invalid configuration:\n  - TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL, so that forged webhook calls are refused',
-    );
-  }
-  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
-    throw new ConfigError(
-      'Invalid configuration:\n  - SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode)',
-    );
-  }
-  if (
-    options.requirePlatform !== false &&
-    !e.TELEGRAM_BOT_TOKEN &&
-    !e.DISCORD_BOT_TOKEN &&
-    !e.SLACK_BOT_TOKEN
-  ) {
-    throw new ConfigError(
-      [
-        'No platform is configured. Set at least one of:',
-        '  - TELEGRAM_BOT_TOKEN (from @BotFather) for Telegram',
-        '  - DISCORD_BOT_TOKEN (from the Discord developer portal) for Discord',
-        '  - SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) for Slack',
-      ].join('\n'),
-    );
-  }
   const key = e.AKSITA_API_KEY;
   const config: Config = {
     aksitaKeys: {
@@ -190,6 +188,7 @@ export function loadConfig(
     },
     redisUrl: e.REDIS_URL as string,
     redisPrefix: e.REDIS_PREFIX,
+    redisAllowEviction: e.REDIS_ALLOW_EVICTION,
     ...(e.TELEGRAM_BOT_TOKEN && {
       telegram: {
         token: e.TELEGRAM_BOT_TOKEN,
@@ -228,12 +227,14 @@ export function loadConfig(
     chatDailyCreditLimit: e.CHAT_DAILY_CREDIT_LIMIT,
     slackCommand: e.SLACK_COMMAND,
     httpPort: e.HTTP_PORT,
+    httpHost: e.HTTP_HOST,
     role: e.BRIDGE_ROLE,
     language: e.BRIDGE_LANGUAGE,
     ...(e.BRIDGE_NOTICES_FILE && { noticesFile: e.BRIDGE_NOTICES_FILE }),
     groupMode: e.GROUP_MODE,
     sendUserContext: e.SEND_USER_CONTEXT,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     workerConcurrency: e.WORKER_CONCURRENCY,
     jobLockMs: e.JOB_LOCK_MS,
     dedupeTtlSeconds: e.DEDUPE_TTL_SECONDS,
@@ -257,6 +258,58 @@ function secretsOf(config: Config, redisUrl: string): string[] {
   if (redisPassword) secrets.add(decodeURIComponent(redisPassword));
   // Short strings would redact innocent text; every real secret here is long.
   return [...secrets].filter((s) => s.length >= 6);
+}
+
+/** Each platform's token, and the variables that mean nothing without it. */
+const PLATFORMS = [
+  {
+    name: 'Telegram',
+    token: 'TELEGRAM_BOT_TOKEN',
+    howTo: 'TELEGRAM_BOT_TOKEN (from @BotFather) for Telegram',
+    needs: ['TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET', 'AKSITA_API_KEY_TELEGRAM'],
+  },
+  {
+    name: 'Discord',
+    token: 'DISCORD_BOT_TOKEN',
+    howTo: 'DISCORD_BOT_TOKEN (from the Discord developer portal) for Discord',
+    needs: ['DISCORD_MENTION_ROLES', 'DISCORD_RESPOND_CHANNELS', 'AKSITA_API_KEY_DISCORD'],
+  },
+  {
+    name: 'Slack',
+    token: 'SLACK_BOT_TOKEN',
+    howTo: 'SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) for Slack',
+    needs: ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'AKSITA_API_KEY_SLACK'],
+  },
+] as const;
+
+/** What is wrong with the variables taken together: a platform half configured, or none at all. */
+function combinationProblems(set: Record<string, string>, requirePlatform: boolean): string[] {
+  const problems: string[] = [];
+  for (const platform of PLATFORMS) {
+    const orphans = platform.needs.filter((name) => set[name]);
+    if (set[platform.token] || orphans.length === 0) continue;
+    const are = orphans.length === 1 ? 'is' : 'are';
+    problems.push(
+      `${platform.token} is missing: ${orphans.join(' and ')} ${are} set, but ${platform.name} stays off without its token. Set ${platform.token}, or remove ${orphans.join(' and ')}`,
+    );
+  }
+  if (set.TELEGRAM_WEBHOOK_URL && !set.TELEGRAM_WEBHOOK_SECRET) {
+    problems.push(
+      'TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL, so that forged webhook calls are refused',
+    );
+  }
+  if (set.SLACK_BOT_TOKEN && !set.SLACK_SIGNING_SECRET && !set.SLACK_APP_TOKEN) {
+    problems.push(
+      'SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode)',
+    );
+  }
+  const anyPlatform = PLATFORMS.some((p) => set[p.token] || p.needs.some((name) => set[name]));
+  if (requirePlatform && !anyPlatform) {
+    problems.push(
+      `no platform is configured. Set at least one of:\n      ${PLATFORMS.map((p) => p.howTo).join('\n      ')}`,
+    );
+  }
+  return problems;
 }
 
 /** The Redis URL with any password masked, for messages to operators. */

@@ -3,6 +3,7 @@
  * SIGTERM/SIGINT within 10 s (a second signal exits at once).
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { startBridge } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
@@ -16,11 +17,13 @@ const EXIT_DEADLINE_MS = 10_000;
 // 32 MB, about a fifth less CPU per message in the ceiling benchmark, for ~20 MB more at the peak.
 setFlagsFromString('--max-semi-space-size=32');
 
-if (existsSync('.env')) process.loadEnvFile('.env');
+const envFile = resolve('.env');
+const hasEnvFile = existsSync(envFile);
+if (hasEnvFile) process.loadEnvFile(envFile);
 
 let config: Config;
 try {
-  config = loadConfig(process.env);
+  config = loadConfig(process.env, hasEnvFile ? {} : { missingEnvFile: envFile });
 } catch (err) {
   console.error(err instanceof ConfigError ? err.message : err);
   process.exit(1);

@@ -4,9 +4,9 @@ import { ConfigError } from '../../src/core/errors.ts';
 
 const base = { AKSITA_API_KEY: 'ak-shared-key', TELEGRAM_BOT_TOKEN: '123456:ABC-def_ghi' };
 
-function configError(env: Record<string, string>): string {
+function configError(env: Record<string, string>, missingEnvFile?: string): string {
   try {
-    loadConfig(env);
+    loadConfig(env, missingEnvFile ? { missingEnvFile } : {});
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
     return (err as Error).message;
@@ -168,5 +168,120 @@ describe('loadConfig for Discord and Slack', () => {
     expect(loadConfig({ ...slack, SLACK_WORKING_REACTION: ':hourglass:' }).slack?.workingReaction).toBe(
       'hourglass',
     );
+  });
+});
+
+describe('loadConfig reports every problem at once, each with its fix', () => {
+  const aksita = { AKSITA_API_KEY: 'ak-shared-key' };
+
+  it('names every bad variable and every half-configured platform in one round', () => {
+    const message = configError({
+      TELEGRAM_BOT_TOKEN: base.TELEGRAM_BOT_TOKEN,
+      TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/telegram/webhook',
+      HTTP_PORT: 'eighty',
+      SLACK_SIGNING_SECRET: 'signing-secret',
+      LOG_FORMAT: 'colourful',
+    });
+    expect(message).toMatch(/AKSITA_API_KEY is required/);
+    expect(message).toMatch(/HTTP_PORT must be a whole number/);
+    expect(message).toMatch(/LOG_FORMAT must be json or pretty/);
+    expect(message).toMatch(/TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL/);
+    expect(message).toMatch(/SLACK_BOT_TOKEN is missing: SLACK_SIGNING_SECRET is set/);
+    expect(message.split('\n  - ')).toHaveLength(6);
+  });
+
+  it.each([
+    ['SLACK_SIGNING_SECRET', 'signing-secret', 'SLACK_BOT_TOKEN', 'Slack'],
+    ['SLACK_APP_TOKEN', 'xapp-1-abc', 'SLACK_BOT_TOKEN', 'Slack'],
+    ['TELEGRAM_WEBHOOK_SECRET', 'hook-secret', 'TELEGRAM_BOT_TOKEN', 'Telegram'],
+    ['DISCORD_MENTION_ROLES', '111', 'DISCORD_BOT_TOKEN', 'Discord'],
+    ['AKSITA_API_KEY_DISCORD', 'ak-discord-key', 'DISCORD_BOT_TOKEN', 'Discord'],
+  ])('refuses %s without its platform token, naming what is missing', (name, value, token, platform) => {
+    // Another platform is on: the half-configured one must not be silently off.
+    const other = platform === 'Telegram' ? { DISCORD_BOT_TOKEN: 'discord-token-value' } : base;
+    const message = configError({ ...aksita, ...other, [name]: value });
+    expect(message).toContain(
+      `${token} is missing: ${name} is set, but ${platform} stays off without its token`,
+    );
+    expect(message).not.toContain(value);
+  });
+
+  it('with required variables missing and no .env, says so and how to make one', () => {
+    const message = configError({ TELEGRAM_BOT_TOKEN: base.TELEGRAM_BOT_TOKEN }, '/srv/bridge/.env');
+    expect(message).toContain('No .env file was found at /srv/bridge/.env');
+    expect(message).toContain('cp .env.example .env');
+    // With the required variables there, a missing .env is no problem worth a word.
+    expect(configError({ ...base, HTTP_PORT: 'eighty' }, '/srv/bridge/.env')).not.toContain('.env');
+  });
+
+  it.each(['127.0.0.1:6379', 'localhost:6379', 'https://redis.example.com'])(
+    'refuses REDIS_URL=%s with a Redis URL as the example',
+    (value) => {
+      expect(configError({ ...base, REDIS_URL: value })).toContain(
+        'REDIS_URL must be a URL such as redis://127.0.0.1:6379',
+      );
+    },
+  );
+
+  it('gives each URL variable an example of its own kind', () => {
+    const message = configError({
+      ...base,
+      AKSITA_BASE_URL: 'api.aksita.ai',
+      TELEGRAM_API_ROOT: 'redis://127.0.0.1',
+      TELEGRAM_WEBHOOK_URL: 'bot.example.com',
+      TELEGRAM_WEBHOOK_SECRET: 'hook-secret',
+    });
+    expect(message).toContain('AKSITA_BASE_URL must be a URL such as https://api.aksita.ai');
+    expect(message).toContain('TELEGRAM_API_ROOT must be a URL such as https://api.telegram.org');
+    expect(message).toContain(
+      'TELEGRAM_WEBHOOK_URL must be a URL such as https://bot.example.com/telegram/webhook',
+    );
+  });
+
+  it('refuses a Redis password with unencoded reserved characters, without echoing it', () => {
+    const message = configError({ ...base, REDIS_URL: 'redis://:p@ss#w/rd@redis.internal:6379' });
+    expect(message).toMatch(
+      /REDIS_URL has @ # \/ in its password or user name: percent-encode them \(@ is %40/,
+    );
+    expect(message).not.toContain('p@ss');
+    expect(configError({ ...base, REDIS_URL: 'redis://:100%sure@redis.internal:6379' })).toMatch(
+      /REDIS_URL has a % in its password or user name that is not percent-encoding: write it as %25/,
+    );
+  });
+
+  it('takes a percent-encoded password and rediss://, and redacts the decoded password', () => {
+    const config = loadConfig({
+      ...base,
+      REDIS_URL: 'rediss://bridge:p%40ss%23w%2Frd@redis.internal:6380/2',
+    });
+    expect(config.redisUrl).toBe('rediss://bridge:p%40ss%23w%2Frd@redis.internal:6380/2');
+    expect(config.secrets).toContain('p@ss#w/rd');
+  });
+
+  it('binds HTTP on every interface by default, or on HTTP_HOST', () => {
+    expect(loadConfig(base).httpHost).toBe('0.0.0.0');
+    expect(loadConfig({ ...base, HTTP_HOST: '127.0.0.1' }).httpHost).toBe('127.0.0.1');
+    expect(loadConfig({ ...base, HTTP_HOST: '::' }).httpHost).toBe('::');
+    expect(configError({ ...base, HTTP_HOST: 'http://0.0.0.0' })).toMatch(
+      /HTTP_HOST must be an address to listen on, such as 0.0.0.0/,
+    );
+  });
+
+  it('logs JSON and refuses an evicting Redis unless told otherwise', () => {
+    expect(loadConfig(base)).toMatchObject({ logFormat: 'json', redisAllowEviction: false });
+    expect(loadConfig({ ...base, LOG_FORMAT: 'pretty', REDIS_ALLOW_EVICTION: 'true' })).toMatchObject({
+      logFormat: 'pretty',
+      redisAllowEviction: true,
+    });
+  });
+
+  it('reports a broken notices file in the same round as the rest', () => {
+    const message = configError({
+      ...base,
+      BRIDGE_NOTICES_FILE: '/nonexistent/notices.json',
+      GROUP_MODE: 'x',
+    });
+    expect(message).toMatch(/GROUP_MODE must be mention or all/);
+    expect(message).toMatch(/BRIDGE_NOTICES_FILE \/nonexistent\/notices.json could not be read/);
   });
 });
