@@ -6,6 +6,7 @@
 import type { Health } from './contract.ts';
 import type { CreditLedger, CreditReport, Spend } from './credits.ts';
 import type { OutageState } from './outage.ts';
+import type { ProcessInfo } from './processes.ts';
 import type { HourStats, Stats } from './stats.ts';
 
 export interface StatusReport {
@@ -23,6 +24,8 @@ export interface StatusReport {
   lastHour: HourStats;
   /** The agent outage in progress (the agent failing for everyone), or null. */
   agentOutage: { since: string; seconds: number; code: string } | null;
+  /** The bridge processes running on this Redis prefix, as each announced itself. */
+  processes: ProcessInfo[];
 }
 
 export interface ReportSources {
@@ -34,6 +37,8 @@ export interface ReportSources {
   oldestTurnStartedAt: () => Promise<number | null>;
   /** The agent outage in progress, or null. */
   outage?: () => Promise<OutageState | null>;
+  /** The bridge processes running. */
+  processes?: () => Promise<ProcessInfo[]>;
   version: string;
   startedAt: number;
   now?: () => number;
@@ -54,12 +59,13 @@ export class Reports {
 
   async status(): Promise<StatusReport> {
     const now = this.#now();
-    const [health, queue, oldest, lastHour, outage] = await Promise.all([
+    const [health, queue, oldest, lastHour, outage, processes] = await Promise.all([
       this.#s.health(),
       this.#s.queueCounts(),
       this.#s.oldestTurnStartedAt(),
       this.#s.stats.lastHour(),
       this.#s.outage?.() ?? null,
+      this.#s.processes?.() ?? [],
     ]);
     return {
       version: this.#s.version,
@@ -76,8 +82,22 @@ export class Reports {
               seconds: Math.max(0, Math.round((now - outage.since) / 1000)),
               code: outage.code,
             },
+      processes,
     };
   }
+}
+
+function processLines(report: StatusReport, now: number): string[] {
+  if (report.processes.length === 0) return ['Bridge processes: none running'];
+  return [
+    `Bridge processes: ${report.processes.length}`,
+    ...report.processes.map((p) => {
+      const up = duration(Math.max(0, Math.round((now - Date.parse(p.startedAt)) / 1000)));
+      const platforms = p.platforms.length > 0 ? p.platforms.join(', ') : 'no platform';
+      const version = p.version === report.version ? '' : `, version ${p.version}`;
+      return `  ${p.role} on ${p.host}, pid ${p.pid}: ${platforms}, up ${up}${version}`;
+    }),
+  ];
 }
 
 /** "3 h 5 min", "42 s". */
@@ -112,17 +132,27 @@ export function creditsText(report: CreditReport, now = Date.now()): string {
   return lines.join('\n');
 }
 
-export function statusText(report: StatusReport): string {
+/**
+ * The status report as text. `from: 'terminal'` is the report of the terminal tool, which runs no
+ * platform: it leaves out its own uptime and connections and shows only the bridge processes'.
+ */
+export function statusText(
+  report: StatusReport,
+  options: { from?: 'bridge' | 'terminal'; now?: number } = {},
+): string {
   const health = Object.entries(report.health).map(
     ([name, h]) =>
       `  ${name}: ${h.ok ? 'ok' : 'NOT OK'}${h.detail && h.detail !== 'ok' ? ` (${h.detail})` : ''}`,
   );
   const q = report.queue;
   const errors = Object.entries(report.lastHour.errors).map(([code, n]) => `${code} ${n}`);
+  const self =
+    options.from === 'terminal'
+      ? [`aksita-bridge ${report.version}`]
+      : [`aksita-bridge ${report.version}, up ${duration(report.uptimeSeconds)}`, 'Connections:', ...health];
   return [
-    `aksita-bridge ${report.version}, up ${duration(report.uptimeSeconds)}`,
-    'Connections:',
-    ...health,
+    ...self,
+    ...processLines(report, options.now ?? Date.now()),
     `Queue: ${q.waiting ?? 0} waiting, ${q.active ?? 0} active, ${q.delayed ?? 0} delayed, ${q.failed ?? 0} failed`,
     `Oldest waiting: ${report.oldestWaitingSeconds === null ? 'none' : duration(report.oldestWaitingSeconds)}`,
     `Last hour: ${report.lastHour.answered} answers, errors: ${errors.length > 0 ? errors.join(', ') : 'none'}`,
