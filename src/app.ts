@@ -8,6 +8,8 @@ import { createTelegramAdapter } from '../adapters/telegram/index.ts';
 import type { Config } from './config.ts';
 import { COMMAND_MENU } from './core/commands.ts';
 import type { Adapter } from './core/contract.ts';
+import type { Observer } from './core/observer.ts';
+import type { Presence } from './core/processes.ts';
 import { Router } from './core/router.ts';
 import { TurnRunner } from './core/turn.ts';
 import { mountQueueDashboard } from './http/queue-dashboard.ts';
@@ -16,7 +18,7 @@ import type { Logger } from './logger.ts';
 import { enqueueTurn } from './queue/turns.ts';
 import { TurnWorker } from './queue/worker.ts';
 import { checkRedis } from './redis.ts';
-import { createServices, type Services } from './services.ts';
+import { createServices, type Services, VERSION } from './services.ts';
 
 /** A running bridge. */
 export interface Bridge {
@@ -34,14 +36,24 @@ export interface Bridge {
 
 export interface BridgeDeps {
   log: Logger;
-  /** Adapters besides the configured platforms (the terminal of `npm run cli -- chat`). */
-  extraAdapters?: Adapter[];
+  /**
+   * The adapters to run instead of the configured platforms' (the terminal of `npm run cli -- chat`,
+   * which must not connect to any platform beside a running bridge).
+   */
+  adapters?: Adapter[];
+  /**
+   * A private lane for this process's turns (see `ServiceDeps.lane`): no other process takes them,
+   * and the process is not listed among the bridge's processes.
+   */
+  lane?: string;
+  /** Also told what the bridge does (see `ServiceDeps.observer`). */
+  observer?: Observer;
 }
 
 export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bridge> {
   const { log } = deps;
   await checkRedis(config.redisUrl);
-  const adapters = [...createAdapters(config, log), ...(deps.extraAdapters ?? [])];
+  const adapters = deps.adapters ?? createAdapters(config, log);
   const health = async (): Promise<HealthReport> => {
     const report: HealthReport = {};
     const ping = await Promise.race([
@@ -73,9 +85,11 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
   let router: Router | undefined;
   let http: { port: number; close(): Promise<void> } | undefined;
   let started = false;
+  let presence: Presence | undefined;
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
+      await presence?.stop().catch((err: unknown) => log.warn({ err }, 'process entry not removed'));
       if (router) await Promise.all(adapters.map((adapter) => adapter.stop()));
       await worker?.close(config.shutdownGraceMs);
       await http?.close();
@@ -109,7 +123,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
       });
       worker = new TurnWorker({
         connection: queueRedis,
-        prefix: config.redisPrefix,
+        prefix: services.turnsPrefix,
         queue,
         inbox,
         runner,
@@ -170,6 +184,14 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
       'bridge started',
     );
     started = true;
+    // Announced in Redis for `npm run cli -- status`, until `stop`.
+    if (!deps.lane) {
+      presence = await services.processes.publish({
+        role: config.role,
+        platforms: adapters.map((a) => a.platform),
+        version: VERSION,
+      });
+    }
   } catch (err) {
     // Close whatever had started, so a failed start leaves no connection or timer behind.
     await stop().catch((cleanupErr: unknown) =>

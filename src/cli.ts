@@ -10,8 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { createTerminalAdapter } from '../adapters/terminal/index.ts';
-import { startBridge } from './app.ts';
+import { chat } from './cli-chat.ts';
 import { type Config, loadConfig } from './config.ts';
 import { ConfigError } from './core/errors.ts';
 import { creditsText, statusText } from './core/reports.ts';
@@ -20,21 +19,32 @@ import { checkRedis } from './redis.ts';
 import { createServices } from './services.ts';
 
 const USAGE = 'Usage: npm run cli -- credits | status | reset <thread> | chat';
+const COMMANDS = ['credits', 'status', 'reset', 'chat'];
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
-  if (!command || !['credits', 'status', 'reset', 'chat'].includes(command)) {
+  if (!command || !COMMANDS.includes(command)) {
     console.error(USAGE);
     return 2;
   }
   if (existsSync('.env')) process.loadEnvFile('.env');
   const user = userInfo().username || 'operator';
-  const base = loadConfig(process.env, { requirePlatform: false });
-  // The person at the terminal is the operator: an admin of their own terminal conversation.
-  const config: Config = { ...base, httpPort: 0, admins: [...base.admins, { platform: 'cli', id: user }] };
-  // Logs go to stderr (warnings and worse by default), so stdout holds only the answers.
+  let config: Config;
+  try {
+    const base = loadConfig(process.env, { requirePlatform: false });
+    // The person at the terminal is the operator: an admin of their own terminal conversation, and
+    // the only one the terminal can alert. The chat hands its agent calls back at once when stopped.
+    config = { ...base, httpPort: 0, admins: [{ platform: 'cli', id: user }], shutdownGraceMs: 0 };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    return 1;
+  }
+  // Logs go to stderr, so stdout holds only the answers: warnings and worse for the reports, only a
+  // crash during the chat (which says itself what went wrong), unless LOG_LEVEL asks for more.
+  const level = process.env.LOG_LEVEL ? config.logLevel : command === 'chat' ? 'fatal' : 'warn';
   const log = createLogger(
-    { level: process.env.LOG_LEVEL ? config.logLevel : 'warn', secrets: config.secrets },
+    { level, secrets: config.secrets },
     { write: (line: string) => void process.stderr.write(line) },
   );
   try {
@@ -62,7 +72,7 @@ async function report(command: string, rest: string[], config: Config, log: Logg
   });
   try {
     if (command === 'credits') print(creditsText(await services.reports.credits()));
-    else if (command === 'status') print(statusText(await services.reports.status()));
+    else if (command === 'status') print(statusText(await services.reports.status(), { from: 'terminal' }));
     else {
       const thread = rest[0] as string;
       const had = (await services.conversations.get(thread)) !== null;
@@ -75,32 +85,11 @@ async function report(command: string, rest: string[], config: Config, log: Logg
   }
 }
 
-async function chat(config: Config, log: Logger, user: string): Promise<number> {
-  const thread = `cli:${user}`;
-  let ended: () => void = () => {};
-  const inputEnded = new Promise<void>((resolve) => {
-    ended = resolve;
-  });
-  const terminal = createTerminalAdapter({
-    input: process.stdin,
-    output: process.stdout,
-    user,
-    onEnd: () => ended(),
-  });
-  const bridge = await startBridge(config, { log, extraAdapters: [terminal] });
-  if (process.stdin.isTTY) print(`Talking to the agent as ${user} (Ctrl-D to quit; /reset starts over).`);
-  await inputEnded;
-  // Wait for the answers still on their way, as long as the retries may take.
-  const deadline = Date.now() + config.aksitaTimeoutMs * config.aksitaMaxAttempts + config.aksitaRetryMaxMs;
-  while ((await bridge.services.inbox.hasTurn(thread)) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  await bridge.stop();
-  return 0;
-}
-
 function print(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// Whatever a library may still hold open (a socket closing, stdin), the command is over.
+setTimeout(() => process.exit(code), 2_000).unref();

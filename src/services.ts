@@ -17,6 +17,7 @@ import { Incidents } from './core/incidents.ts';
 import { combineObservers, type Observer } from './core/observer.ts';
 import { AgentOutage } from './core/outage.ts';
 import { Pacer } from './core/pacer.ts';
+import { ProcessRegistry } from './core/processes.ts';
 import { Refusals } from './core/refusals.ts';
 import { Reports } from './core/reports.ts';
 import { Spending } from './core/spending.ts';
@@ -36,6 +37,11 @@ export interface Services {
   redis: Redis;
   /** BullMQ's connection. */
   queueRedis: Redis;
+  /**
+   * Where the inbox and the turn queue keep their keys: the prefix, or the private lane under it
+   * (`ServiceDeps.lane`). Workers take turns from this queue only.
+   */
+  turnsPrefix: string;
   inbox: Inbox;
   queue: Queue<TurnJobData>;
   notices: Notices;
@@ -51,6 +57,8 @@ export interface Services {
   /** Chats and platforms that refuse the bot. */
   refusals: Refusals;
   pacer: Pacer;
+  /** The bridge processes running, as each announces itself in Redis. */
+  processes: ProcessRegistry;
   reports: Reports;
   commands: Commands;
   /** Closes the queue and the Redis connection. */
@@ -63,6 +71,13 @@ export interface ServiceDeps {
   health: () => Promise<Record<string, Health>>;
   /** Delivers admin alerts as direct messages. */
   directSender?: DirectSender;
+  /**
+   * A private lane (the terminal chat's): its inbox and turn queue live under `<prefix>:<lane>`, where
+   * no other process looks, while conversations, credits and everything else stay shared.
+   */
+  lane?: string;
+  /** Also told what the bridge does (the terminal chat watches for a refused key). */
+  observer?: Observer;
 }
 
 export function createServices(config: Config, deps: ServiceDeps): Services {
@@ -72,8 +87,9 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
   const queueRedis = openRedis(config.redisUrl, `${prefix}:${config.role}:queue`);
   for (const connection of [redis, queueRedis])
     connection.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
-  const inbox = new Inbox(redis, { prefix, dedupeTtlSeconds: config.dedupeTtlSeconds });
-  const queue = createTurnQueue(queueRedis, prefix);
+  const turnsPrefix = deps.lane ? `${prefix}:${deps.lane}` : prefix;
+  const inbox = new Inbox(redis, { prefix: turnsPrefix, dedupeTtlSeconds: config.dedupeTtlSeconds });
+  const queue = createTurnQueue(queueRedis, turnsPrefix);
   queue.on('error', (err) => log.warn({ err }, 'queue error'));
   const notices = loadNotices(config.language, config.noticesFile);
 
@@ -113,6 +129,7 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
     log,
     ...(deps.directSender && { send: deps.directSender }),
   });
+  const processes = new ProcessRegistry(redis, { prefix });
   const reports = new Reports({
     ledger,
     stats,
@@ -120,19 +137,21 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
     queueCounts,
     oldestTurnStartedAt: () => inbox.oldestTurnStartedAt(),
     outage: () => outage.state(),
+    processes: () => processes.list(),
     version: VERSION,
     startedAt: Date.now(),
   });
   return {
     redis,
     queueRedis,
+    turnsPrefix,
     inbox,
     queue,
     notices,
     conversations,
     ledger,
     metrics,
-    observer: combineObservers(stats, metrics),
+    observer: combineObservers(stats, metrics, ...(deps.observer ? [deps.observer] : [])),
     notifier,
     spending: new Spending({
       ledger,
@@ -144,6 +163,7 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
     outage,
     refusals: new Refusals({ redis, prefix, log, notifier }),
     pacer: new Pacer(redis, prefix),
+    processes,
     reports,
     commands: new Commands({ reports, conversations, admins: notifier, notices, log }),
     async close() {

@@ -1,25 +1,41 @@
 /**
  * The terminal "platform" of `npm run cli -- chat`: each line typed is a message of one direct
  * conversation (`cli:<user>`), answered through the same router, queue and worker as any chat.
+ *
+ * Interactive (stdin and stdout are a terminal): a `you> ` prompt with line editing that stays below
+ * whatever is printed, a "thinking…" line while the agent works (erased when the answer comes), and
+ * answers with ANSI styles. Otherwise (piped): one line per input line, answers as plain text (styled
+ * only when stdout is a terminal), nothing else on stdout.
  */
-import { createInterface } from 'node:readline';
-import type { Adapter, Capabilities, Inbound, IncomingMessage } from '../../src/core/contract.ts';
-import { splitText } from '../../src/core/split.ts';
+import { clearLine, createInterface, cursorTo, moveCursor } from 'node:readline';
+import type { Adapter, Capabilities, IncomingMessage } from '../../src/core/contract.ts';
+import { labelled, renderTerminal, sanitize, TERMINAL_MAX_MESSAGE } from './format.ts';
 
-/** Long enough for any answer; the terminal wraps lines itself. */
-const TERMINAL_MAX_MESSAGE = 65_536;
+export { TERMINAL_MAX_MESSAGE };
 
 export interface TerminalAdapterOptions {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
   /** The local user name: the conversation's thread is `cli:<user>`. */
   user: string;
+  /** Prompt and line editing (stdin and stdout are a terminal). Default false. */
+  interactive?: boolean;
+  /** ANSI styles and the "thinking…" line (stdout is a terminal). Default false. */
+  styled?: boolean;
   /** Called when the input ends (Ctrl-D, or the end of piped input), after every line was handed in. */
   onEnd?: () => void;
+  /** Called on Ctrl-C at the prompt (interactive only; otherwise the process gets SIGINT). */
+  onInterrupt?: () => void;
 }
+
+const PROMPT = 'you> ';
+const AGENT = 'agent> ';
+const BRIDGE = 'bridge> ';
 
 export function createTerminalAdapter(options: TerminalAdapterOptions): Adapter {
   const { input, output, user } = options;
+  const interactive = options.interactive === true;
+  const styled = options.styled === true;
   const capabilities: Capabilities = {
     maxMessageLength: TERMINAL_MAX_MESSAGE,
     typing: false,
@@ -27,48 +43,92 @@ export function createTerminalAdapter(options: TerminalAdapterOptions): Adapter 
     format: 'plain',
   };
   const session = Date.now().toString(36);
-  let close: (() => void) | undefined;
+  const bold = (text: string) => (styled ? `\x1b[1m${text}\x1b[22m` : text);
+  let lines: ReturnType<typeof createInterface> | undefined;
+  let reading = false;
+  /** The "thinking…" line is the last line printed (above the prompt, if any). */
+  let thinking = false;
+
+  /** Prints `text` as whole lines above the prompt, first erasing the "thinking…" line. */
+  const print = (text: string, options: { thinking?: boolean } = {}) => {
+    if (interactive && reading) {
+      cursorTo(output, 0);
+      clearLine(output, 0);
+    }
+    if (thinking) {
+      moveCursor(output, 0, -1);
+      clearLine(output, 0);
+    }
+    output.write(`${text}\n`);
+    thinking = options.thinking === true;
+    if (interactive && reading) lines?.prompt(true);
+  };
+
   return {
     platform: 'cli',
     capabilities,
     routes: [],
     async init() {},
-    async start(inbound: Inbound) {
+    async start(inbound) {
       const receive = inbound.message;
-      const lines = createInterface({ input, terminal: false });
+      const rl = createInterface({
+        input,
+        ...(interactive && { output, prompt: bold(PROMPT) }),
+        terminal: interactive,
+      });
+      lines = rl;
+      reading = true;
       let count = 0;
       // Hand lines in one after another, so they are stored in the order typed.
       let chain = Promise.resolve();
-      lines.on('line', (line) => {
+      rl.on('line', (line) => {
+        // The line typed moved the cursor below any "thinking…" line: it stays in the transcript.
+        thinking = false;
         const text = line.trim();
+        if (interactive) rl.prompt();
         if (text === '') return;
         const message = toMessage(text, ++count);
         chain = chain
           .then(() => receive(message))
-          .catch((err: unknown) => {
-            output.write(`(not sent: ${(err as Error).message})\n`);
-          });
+          .catch((err: unknown) => print(`(not sent: ${sanitize((err as Error).message)})`));
       });
-      lines.on('close', () => {
+      rl.on('SIGINT', () => options.onInterrupt?.());
+      rl.on('close', () => {
+        if (interactive && reading) output.write('\n');
+        reading = false;
         chain.then(
           () => options.onEnd?.(),
           () => options.onEnd?.(),
         );
       });
-      close = () => lines.close();
+      if (interactive) rl.prompt();
     },
     async stop() {
-      close?.();
+      lines?.close();
     },
-    render: (markdown) => splitText(markdown, TERMINAL_MAX_MESSAGE),
+    render: (markdown) => renderTerminal(markdown, { styled }),
     async send(_address, text) {
-      output.write(`agent> ${text}\n`);
+      print(labelled(bold(AGENT), text, AGENT.length));
     },
     async sendDirect(_userId, text) {
-      output.write(`bridge> ${text}\n`);
+      print(labelled(bold(BRIDGE), text, BRIDGE.length));
     },
     async typing() {},
-    async setWorking() {},
+    async setWorking(_address, _messageId, working) {
+      if (!styled) return;
+      if (working) print('\x1b[2mthinking…\x1b[22m', { thinking: true });
+      else if (thinking) {
+        // The answer did not come (a wait, a notice sent otherwise): take the line away.
+        if (interactive && reading) {
+          cursorTo(output, 0);
+          clearLine(output, 0);
+        }
+        moveCursor(output, 0, -1);
+        clearLine(output, 0);
+        thinking = false;
+        if (interactive && reading) lines?.prompt(true);
+      }
+    },
     async health() {
       return { ok: true, detail: 'terminal' };
     },

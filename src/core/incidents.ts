@@ -7,7 +7,8 @@ import type { Logger } from '../logger.ts';
 import type { AdminNotifier } from './admin-notifier.ts';
 import type { AgentErrorCode } from './errors.ts';
 
-const ADVICE: Partial<Record<AgentErrorCode, string>> = {
+/** What an operator must do about each refusal that needs one (the terminal chat and doctor say it too). */
+export const ADVICE: Partial<Record<AgentErrorCode, string>> = {
   unauthorized:
     'the Aksita API key is missing, invalid or revoked: create a new key in the dashboard and set AKSITA_API_KEY',
   'payment-required': 'the agent has no credits left or the plan expired: top up credits or renew the plan',
