@@ -116,7 +116,10 @@ describe('Dockerfile', () => {
 
   it('checks liveness (/livez), not the health of platforms', () => {
     const check = instructions.find((l) => l.startsWith('HEALTHCHECK '));
-    expect(check).toContain('/livez');
+    // Exec form too: a JSON array, run without a shell.
+    const command = JSON.parse(check?.slice(check.indexOf('CMD ') + 4) ?? 'null') as string[];
+    expect(command.slice(0, 2)).toEqual(['node', '-e']);
+    expect(command[2]).toContain('/livez');
     expect(check).not.toContain('/healthz');
   });
 
