@@ -94,6 +94,12 @@ local out = {1, s[1] or '', s[2]}
 for i = 1, #waiting do out[#out + 1] = waiting[i] end
 return out`;
 
+// KEYS[1] outage. ARGV[1] id. Marks outage ARGV[1] announced; 1 for the first caller only (0 when
+// it was announced already or is over: never recreates an ended outage's hash).
+const ANNOUNCE = `
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
+return redis.call('HSETNX', KEYS[1], 'announced', '1')`;
+
 type Script = (...args: Array<string | number>) => Promise<unknown>;
 
 export class AgentOutage {
@@ -118,6 +124,7 @@ export class AgentOutage {
     redis.defineCommand('outageFail', { numberOfKeys: 1, lua: FAIL });
     redis.defineCommand('outageGate', { numberOfKeys: 1, lua: GATE });
     redis.defineCommand('outageClose', { numberOfKeys: 2, lua: CLOSE });
+    redis.defineCommand('outageAnnounce', { numberOfKeys: 1, lua: ANNOUNCE });
   }
 
   get #key(): string {
@@ -186,8 +193,7 @@ export class AgentOutage {
 
   /** Marks outage `id` as announced to admins; true for the first caller only. */
   async announce(id: string): Promise<boolean> {
-    if ((await this.#redis.hget(this.#key, 'id')) !== id) return false;
-    return (await this.#redis.hsetnx(this.#key, 'announced', '1')) === 1;
+    return (await this.#script('outageAnnounce').call(this.#redis, this.#key, id)) === 1;
   }
 
   /** Remembers that `thread` waits for the outage to end (to be woken then). */

@@ -63,7 +63,7 @@ describe('an agent outage is one incident', () => {
         `echo: q3 of ${chatId}`,
       ]);
     }
-    await fx.telegram.waitFor(() => fx.telegram.sentTo(ADMIN).length === 2, 5_000, 'recovery alert');
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(ADMIN).length === 2, 10_000, 'recovery alert');
     expect(fx.telegram.sentTo(ADMIN)[1]).toContain('answers again');
     // While it was down: one failed call per chat that was in flight, then probes (sessions), not
     // questions times attempts; each question was answered by one call.
