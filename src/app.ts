@@ -7,17 +7,17 @@ import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { createTelegramAdapter } from '../adapters/telegram/index.ts';
 import type { Config } from './config.ts';
 import { COMMAND_MENU } from './core/commands.ts';
-import type { Adapter } from './core/contract.ts';
+import type { Adapter, Health } from './core/contract.ts';
 import type { Observer } from './core/observer.ts';
 import type { Presence } from './core/processes.ts';
 import { Router } from './core/router.ts';
 import { TurnRunner } from './core/turn.ts';
-import { mountQueueDashboard } from './http/queue-dashboard.ts';
-import { createHttpApp, type HealthReport, listen } from './http/server.ts';
+import { mountQueueDashboard, QUEUE_DASHBOARD_PATH } from './http/queue-dashboard.ts';
+import { ADMIN_ROUTES, createHttpApp, type HealthReport, listen } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import { enqueueTurn } from './queue/turns.ts';
 import { TurnWorker } from './queue/worker.ts';
-import { checkRedis } from './redis.ts';
+import { checkRedis, redisAnswers } from './redis.ts';
 import { createServices, type Services, VERSION } from './services.ts';
 
 /** A running bridge. */
@@ -52,14 +52,11 @@ export interface BridgeDeps {
 
 export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bridge> {
   const { log } = deps;
-  await checkRedis(config.redisUrl);
+  await checkRedis(config.redisUrl, { allowEviction: config.redisAllowEviction, log });
   const adapters = deps.adapters ?? createAdapters(config, log);
   const health = async (): Promise<HealthReport> => {
     const report: HealthReport = {};
-    const ping = await Promise.race([
-      services.redis.ping().then(() => true),
-      new Promise<false>((resolve) => setTimeout(() => resolve(false), 1_000).unref()),
-    ]).catch(() => false);
+    const ping = await redisAnswers(services.redis);
     report.redis = ping ? { ok: true, detail: 'ok' } : { ok: false, detail: 'no answer to PING' };
     for (const adapter of adapters) report[adapter.platform] = await adapter.health();
     if (!ping) return report;
@@ -70,6 +67,13 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
         adapters.map((a) => a.platform),
       )
       .catch(() => report);
+  };
+  // Ready for traffic once started and until it stops, while Redis answers (`/readyz`).
+  const ready = async (): Promise<Health> => {
+    if (!started || stopped !== undefined) return { ok: false, detail: started ? 'stopping' : 'starting' };
+    return (await redisAnswers(services.redis))
+      ? { ok: true, detail: 'ok' }
+      : { ok: false, detail: 'redis: no answer to PING' };
   };
   const services = createServices(config, {
     ...deps,
@@ -153,6 +157,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
       createHttpApp({
         routes: router ? adapters.flatMap((a) => a.routes) : [],
         health,
+        ready,
         metrics: services.metrics,
         ...(config.adminHttpToken && {
           admin: {
@@ -164,6 +169,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
         }),
       }),
       config.httpPort,
+      config.httpHost,
     );
 
     if (router) {
@@ -180,7 +186,13 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
       }
     }
     log.info(
-      { role: config.role, platforms: adapters.map((a) => a.platform), port: http.port },
+      {
+        role: config.role,
+        platforms: adapters.map((a) => a.platform),
+        http: `${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${http.port}`,
+        port: http.port,
+        adminRoutes: config.adminHttpToken ? [...ADMIN_ROUTES, QUEUE_DASHBOARD_PATH] : [],
+      },
       'bridge started',
     );
     started = true;

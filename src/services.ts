@@ -27,7 +27,7 @@ import type { Logger } from './logger.ts';
 import { loadNotices, type Notices } from './notices.ts';
 import { Inbox } from './queue/inbox.ts';
 import { createTurnQueue, type TurnJobData } from './queue/turns.ts';
-import { openRedis } from './redis.ts';
+import { isRedisConnectionError, openRedis, watchRedis } from './redis.ts';
 
 /** The bridge's version, from package.json. */
 export const VERSION: string = pkg.version;
@@ -85,12 +85,11 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
   const prefix = config.redisPrefix;
   const redis = openRedis(config.redisUrl, `${prefix}:${config.role}`, { pipelined: true });
   const queueRedis = openRedis(config.redisUrl, `${prefix}:${config.role}:queue`);
-  for (const connection of [redis, queueRedis])
-    connection.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+  watchRedis([redis, queueRedis], log);
   const turnsPrefix = deps.lane ? `${prefix}:${deps.lane}` : prefix;
   const inbox = new Inbox(redis, { prefix: turnsPrefix, dedupeTtlSeconds: config.dedupeTtlSeconds });
   const queue = createTurnQueue(queueRedis, turnsPrefix);
-  queue.on('error', (err) => log.warn({ err }, 'queue error'));
+  queue.on('error', (err) => isRedisConnectionError(err) || log.warn({ err }, 'queue error'));
   const notices = loadNotices(config.language, config.noticesFile);
 
   const pool = aksitaPool();

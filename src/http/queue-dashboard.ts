@@ -9,10 +9,13 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import type { Queue } from 'bullmq';
 import type { Hono } from 'hono';
 
+/** Where the dashboard is served. */
+export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+
 /** Mounts the dashboard of `queues` at `/queues` of the `/admin` app. */
 export function mountQueueDashboard(admin: Hono, queues: Queue[]): void {
   const serverAdapter = new HonoAdapter(serveStatic);
-  serverAdapter.setBasePath('/admin/queues');
+  serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
   createBullBoard({
     queues: queues.map((queue) => new BullMQAdapter(queue)),
     serverAdapter,

@@ -1,5 +1,6 @@
 /**
- * The bridge's HTTP surface (hono on Node): `GET /healthz`, `GET /metrics`, the adapters' webhook
+ * The bridge's HTTP surface (hono on Node): `GET /livez` (the process answers), `GET /readyz` (ready
+ * for traffic), `GET /healthz` (Redis and every platform), `GET /metrics`, the adapters' webhook
  * routes, and, when `ADMIN_HTTP_TOKEN` is set, the operator's `/admin/*` routes behind that bearer
  * token.
  */
@@ -7,10 +8,14 @@ import { timingSafeEqual } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Health, HttpRoute } from '../core/contract.ts';
+import { ConfigError } from '../core/errors.ts';
 import type { PromMetrics } from './metrics.ts';
 
 /** What `/healthz` reports: each dependency's health; 200 when all are ok, else 503. */
 export type HealthReport = Record<string, Health>;
+
+/** The JSON reports served under `/admin` when `ADMIN_HTTP_TOKEN` is set. */
+export const ADMIN_ROUTES = ['/admin/credits', '/admin/status'] as const;
 
 /** The operator's routes, mounted under `/admin` behind a bearer token. */
 export interface AdminRoutes {
@@ -27,10 +32,22 @@ export interface AdminRoutes {
 export function createHttpApp(options: {
   routes: readonly HttpRoute[];
   health: () => Promise<HealthReport>;
+  /**
+   * `GET /readyz`: whether this process should get traffic now (started, not stopping, Redis
+   * answers). 200 or 503 with the reason. Default: always ready.
+   */
+  ready?: () => Promise<Health>;
   metrics?: PromMetrics;
   admin?: AdminRoutes;
 }): Hono {
   const app = new Hono();
+  // Liveness: the process and its event loop answer. Never a dependency's state: restarting the
+  // bridge does not bring a platform or Redis back.
+  app.get('/livez', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const ready = (await options.ready?.()) ?? { ok: true, detail: 'ok' };
+    return c.json({ status: ready.ok ? 'ready' : 'not ready', detail: ready.detail }, ready.ok ? 200 : 503);
+  });
   app.get('/healthz', async (c) => {
     const checks = await options.health();
     const ok = Object.values(checks).every((check) => check.ok);
@@ -83,7 +100,11 @@ function bearer(token: string): MiddlewareHandler {
   };
 }
 
-/** Listens on `port` (0 picks a free one) and resolves with the port actually bound. */
+/**
+ * Listens on `hostname:port` (port 0 picks a free one) and resolves with the port actually bound. A
+ * port taken or not allowed, or an address not of this machine, rejects with a one-line `ConfigError`
+ * naming `HTTP_PORT` or `HTTP_HOST`.
+ */
 export function listen(
   app: Hono,
   port: number,
@@ -100,6 +121,26 @@ export function listen(
           }),
       });
     });
-    server.once('error', reject);
+    server.once('error', (err: Error) => reject(listenError(err, hostname, port)));
   });
+}
+
+function listenError(err: Error, host: string, port: number): Error {
+  switch ((err as { code?: string }).code) {
+    case 'EADDRINUSE':
+      return new ConfigError(
+        `HTTP_PORT ${port} is already in use on ${host} (another bridge or program listens there): stop it, or set HTTP_PORT to a free port.`,
+      );
+    case 'EACCES':
+      return new ConfigError(
+        `HTTP_PORT ${port} may not be used by this user (ports below 1024 need privileges): set HTTP_PORT to 1024 or above.`,
+      );
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new ConfigError(
+        `HTTP_HOST ${host} is not an address of this machine: use 0.0.0.0 (every interface), 127.0.0.1 (this machine only) or one of its addresses.`,
+      );
+    default:
+      return err;
+  }
 }

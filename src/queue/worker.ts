@@ -7,6 +7,7 @@ import { DelayedError, Job, type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TurnControl, TurnRunner } from '../core/turn.ts';
 import type { Logger } from '../logger.ts';
+import { isRedisConnectionError } from '../redis-errors.ts';
 import type { Inbox } from './inbox.ts';
 import { enqueueTurn, TURN_QUEUE, type TurnJobData } from './turns.ts';
 
@@ -52,7 +53,11 @@ export class TurnWorker {
       maxStalledCount: 1_000,
       autorun: false,
     });
-    this.#worker.on('error', (err) => options.log.error({ err }, 'worker error'));
+    // A lost Redis connection is reported once by `watchRedis`, not once per reconnect attempt here.
+    this.#worker.on(
+      'error',
+      (err) => isRedisConnectionError(err) || options.log.error({ err }, 'worker error'),
+    );
     this.#worker.on('failed', (job, err) =>
       options.log.error({ err, thread: job?.data.thread, attempts: job?.attemptsMade }, 'turn failed'),
     );
