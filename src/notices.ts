@@ -13,6 +13,7 @@ export type NoticeKey =
   | 'unavailable'
   | 'badRequest'
   | 'serviceDown'
+  | 'serviceDownNoAlert'
   | 'outOfCredits'
   | 'emptyReply'
   | 'overBudget'
@@ -32,7 +33,9 @@ const en: Notices = {
   textOnly: 'Sorry, I can only read text messages. Please type your question.',
   unavailable: "Sorry, I can't answer right now. Please try again in a few minutes.",
   badRequest: "Sorry, I couldn't process that message. Could you rephrase it?",
+  // A refused key or a disabled agent: `serviceDown` once an admin was sent the alert, else `serviceDownNoAlert`.
   serviceDown: 'Sorry, the assistant is not available at the moment. The team has been notified.',
+  serviceDownNoAlert: 'Sorry, the assistant is not available at the moment. Please try again later.',
   outOfCredits: 'Sorry, the assistant is taking a short break. Please try again later.',
   emptyReply: "Sorry, I don't have an answer to that.",
   overBudget: "You've reached today's message limit. You can write again {time}.",
@@ -54,6 +57,7 @@ const id: Notices = {
   unavailable: 'Maaf, saya belum bisa menjawab saat ini. Silakan coba lagi beberapa menit lagi.',
   badRequest: 'Maaf, pesan tersebut tidak dapat saya proses. Bisakah Anda menuliskannya dengan cara lain?',
   serviceDown: 'Maaf, asisten sedang tidak tersedia. Tim kami sudah diberi tahu.',
+  serviceDownNoAlert: 'Maaf, asisten sedang tidak tersedia. Silakan coba lagi nanti.',
   outOfCredits: 'Maaf, asisten sedang beristirahat sebentar. Silakan coba lagi nanti.',
   emptyReply: 'Maaf, saya tidak punya jawaban untuk itu.',
   overBudget: 'Anda sudah mencapai batas pesan hari ini. Anda bisa menulis lagi {time}.',

@@ -30,19 +30,25 @@ export class AdminNotifier {
 
   /**
    * Logs the alert and sends it to every admin (except those on `options.except`, a platform that
-   * cannot deliver it now); a failed delivery is logged, never thrown.
+   * cannot deliver it now); a failed delivery is logged, never thrown. Resolves with how many admins
+   * it reached.
    */
-  async notify(kind: string, text: string, options: { except?: Platform } = {}): Promise<void> {
+  async notify(kind: string, text: string, options: { except?: Platform } = {}): Promise<number> {
     const admins = this.#admins.filter((admin) => admin.platform !== options.except);
     this.#log.warn({ kind, alert: text, admins: admins.length }, 'admin alert');
     const send = this.#send;
-    if (!send) return;
-    await Promise.all(
+    if (!send) return 0;
+    const delivered = await Promise.all(
       admins.map((admin) =>
-        send(admin.platform, admin.id, text).catch((err: unknown) =>
-          this.#log.warn({ err, platform: admin.platform, kind }, 'admin alert not delivered'),
+        send(admin.platform, admin.id, text).then(
+          () => true,
+          (err: unknown) => {
+            this.#log.warn({ err, platform: admin.platform, kind }, 'admin alert not delivered');
+            return false;
+          },
         ),
       ),
     );
+    return delivered.filter(Boolean).length;
   }
 }

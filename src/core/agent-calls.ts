@@ -242,11 +242,13 @@ export class AgentCalls {
         { thread, code: err.code, status: err.status, reason: err.reason },
         'agent refused the message',
       );
-      await this.#deps.incidents.raise(err.code, {
+      const incident = await this.#deps.incidents.raise(err.code, {
         ...(err.status && { status: err.status }),
         reason: err.reason,
       });
-      return notice(FINAL_NOTICES[err.code] ?? 'unavailable');
+      const key = FINAL_NOTICES[err.code] ?? 'unavailable';
+      // "The team has been notified" only when an admin was sent the alert.
+      return notice(key === 'serviceDown' && !incident.alerted ? 'serviceDownNoAlert' : key);
     }
     const now = this.#now();
     const [failure, timeouts, failing] = await Promise.all([

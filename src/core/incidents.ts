@@ -31,26 +31,30 @@ export class Incidents {
     this.#notifier = options.notifier;
   }
 
-  /** Reports `code` unless it was reported within the last hour. Returns true when this call reported it. */
-  async raise(code: AgentErrorCode, details: { status?: number; reason: string }): Promise<boolean> {
+  /**
+   * Reports `code` unless it was reported within the last hour. `reported`: this call reported it;
+   * `alerted`: an admin was sent the alert of this incident (by this call or the one that reported it),
+   * so that users may be told the team knows.
+   */
+  async raise(
+    code: AgentErrorCode,
+    details: { status?: number; reason: string },
+  ): Promise<{ reported: boolean; alerted: boolean }> {
     const advice = ADVICE[code];
-    if (!advice) return false;
-    const first = await this.#redis.set(
-      `${this.#prefix}:incident:${code}`,
-      '1',
-      'EX',
-      INCIDENT_TTL_SECONDS,
-      'NX',
-    );
-    if (first !== 'OK') return false;
+    if (!advice) return { reported: false, alerted: false };
+    const key = `${this.#prefix}:incident:${code}`;
+    const first = await this.#redis.set(key, 'reported', 'EX', INCIDENT_TTL_SECONDS, 'NX');
+    if (first !== 'OK') return { reported: false, alerted: (await this.#redis.get(key)) === 'alerted' };
     this.#log.error(
       { code, status: details.status, reason: details.reason, advice },
       'agent refused: operator action needed',
     );
-    await this.#notifier?.notify(
+    const reached = await this.#notifier?.notify(
       'agent-refused',
       `The Aksita agent refused messages (${details.status ?? code}): ${advice}.`,
     );
-    return true;
+    const alerted = (reached ?? 0) > 0;
+    if (alerted) await this.#redis.set(key, 'alerted', 'EX', INCIDENT_TTL_SECONDS, 'XX');
+    return { reported: true, alerted };
   }
 }

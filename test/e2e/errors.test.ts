@@ -5,6 +5,7 @@
  * the `retry_after` asked for, and a failure while posting never asks the agent again.
  */
 import { describe, expect, it } from 'vitest';
+import { TELEGRAM_REFUSALS } from '../fakes/telegram.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
 
 const fx = useBridgeFixture();
@@ -89,9 +90,10 @@ describe('agent errors', () => {
 
   it.each([
     [400, "Sorry, I couldn't process that message. Could you rephrase it?"],
-    [401, 'Sorry, the assistant is not available at the moment. The team has been notified.'],
+    // No ADMIN_USERS here: nobody was alerted, so nobody is said to have been.
+    [401, 'Sorry, the assistant is not available at the moment. Please try again later.'],
     [402, 'Sorry, the assistant is taking a short break. Please try again later.'],
-    [403, 'Sorry, the assistant is not available at the moment. The team has been notified.'],
+    [403, 'Sorry, the assistant is not available at the moment. Please try again later.'],
   ])(
     'does not retry a %i: the user gets a notice and the next message is answered',
     async (status, notice) => {
@@ -104,6 +106,31 @@ describe('agent errors', () => {
       expect(fx.aksita.chats.map((c) => c.outcome)).toEqual([status, 200]);
     },
   );
+
+  it('tells users the team has been notified only once an admin was sent the alert', async () => {
+    fx.aksita.script({ status: 401, reason: 'invalid key' }, { status: 401, reason: 'invalid key' });
+    await fx.start({ ADMIN_USERS: 'telegram:900' });
+    fx.telegram.userMessage({ chatId: 40, text: 'first' });
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(40).length === 1, 10_000, 'first notice');
+    fx.telegram.userMessage({ chatId: 41, text: 'second, same incident' });
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(41).length === 1, 10_000, 'second notice');
+    expect(fx.telegram.sentTo(900)).toEqual([
+      expect.stringContaining('The Aksita agent refused messages (401)'),
+    ]);
+    const notified = 'Sorry, the assistant is not available at the moment. The team has been notified.';
+    expect([...fx.telegram.sentTo(40), ...fx.telegram.sentTo(41)]).toEqual([notified, notified]);
+  });
+
+  it('promises no notification when the alert reached no admin', async () => {
+    fx.aksita.script({ status: 403, reason: 'agent disabled' });
+    fx.telegram.refuseChat(900, TELEGRAM_REFUSALS.blocked);
+    await fx.start({ ADMIN_USERS: 'telegram:900' });
+    fx.telegram.userMessage({ chatId: 42, text: 'hello' });
+    await fx.telegram.waitFor(() => fx.telegram.sentTo(42).length === 1, 10_000, 'notice');
+    expect(fx.telegram.sentTo(42)).toEqual([
+      'Sorry, the assistant is not available at the moment. Please try again later.',
+    ]);
+  });
 
   it('alerts operators once per incident, not once per message, when credits run out', async () => {
     fx.aksita.balance = 0;
