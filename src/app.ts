@@ -215,7 +215,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
 }
 
 /** One adapter per configured platform. */
-function createAdapters(config: Config, log: Logger): Adapter[] {
+export function createAdapters(config: Config, log: Logger): Adapter[] {
   const adapters: Adapter[] = [];
   if (config.telegram) {
     const { token, apiRoot, webhookUrl, webhookSecret, pacing } = config.telegram;

@@ -25,7 +25,7 @@ import { ADVICE } from './core/incidents.ts';
 import type { Observer } from './core/observer.ts';
 import { ProcessRegistry } from './core/processes.ts';
 import type { Logger } from './logger.ts';
-import { openRedis } from './redis.ts';
+import { checkRedis, openRedis } from './redis.ts';
 import { VERSION } from './services.ts';
 
 /** The agent's refusals that end the chat: nothing typed next could be answered either. */
@@ -55,6 +55,8 @@ export async function chat(
   user: string,
   io: ChatIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
+  // Said at once rather than waited through: the chat's connection waits for Redis as the bridge's do.
+  await checkRedis(config.redisUrl, { allowEviction: config.redisAllowEviction });
   const id = randomUUID().slice(0, 8);
   const redis = openRedis(config.redisUrl, `${config.redisPrefix}:cli-chat`);
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));

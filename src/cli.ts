@@ -5,6 +5,7 @@
  *   npm run cli -- status           the status report
  *   npm run cli -- reset <thread>   forget a thread's conversation (e.g. telegram:123456)
  *   npm run cli -- chat             talk to the agent through the bridge's own pipeline
+ *   npm run cli -- doctor           check what a first run needs, with the fix for each failure
  *
  * It reads the same configuration as the bridge (environment or `.env`) but needs no platform.
  */
@@ -14,12 +15,13 @@ import { chat } from './cli-chat.ts';
 import { type Config, loadConfig } from './config.ts';
 import { ConfigError } from './core/errors.ts';
 import { creditsText, statusText } from './core/reports.ts';
+import { doctor } from './doctor.ts';
 import { createLogger, type Logger, scrub } from './logger.ts';
 import { checkRedis } from './redis.ts';
 import { createServices } from './services.ts';
 
-const USAGE = 'Usage: npm run cli -- credits | status | reset <thread> | chat';
-const COMMANDS = ['credits', 'status', 'reset', 'chat'];
+const USAGE = 'Usage: npm run cli -- credits | status | reset <thread> | chat | doctor';
+const COMMANDS = ['credits', 'status', 'reset', 'chat', 'doctor'];
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -27,7 +29,9 @@ async function main(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  const envFile = existsSync('.env');
+  if (envFile) process.loadEnvFile('.env');
+  if (command === 'doctor') return doctor(process.env, { envFile, styled: Boolean(process.stdout.isTTY) });
   const user = userInfo().username || 'operator';
   let config: Config;
   try {
@@ -65,7 +69,7 @@ async function report(command: string, rest: string[], config: Config, log: Logg
     );
     return 2;
   }
-  await checkRedis(config.redisUrl);
+  await checkRedis(config.redisUrl, { allowEviction: config.redisAllowEviction });
   const services = createServices(config, {
     log,
     health: async () => ({ redis: { ok: true, detail: 'ok' } }),

@@ -115,6 +115,13 @@ describe('npm run cli -- chat', () => {
     expect(fx.aksita.requests).toBe(0);
   });
 
+  it('says so at once when Redis cannot be reached', async () => {
+    const run = await cli(fx.env({ REDIS_URL: 'redis://127.0.0.1:1' }), ['chat'], 'hi\n');
+    expect(run.code).toBe(1);
+    expect(run.output).toMatch(/^Cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+    expect(fx.aksita.requests).toBe(0);
+  });
+
   it('ends promptly on Ctrl-C (SIGINT) while an answer is pending, and leaves nothing behind', async () => {
     const gate = fx.aksita.gate();
     const env = fx.env();
@@ -175,7 +182,7 @@ describe('npm run cli', () => {
   it('explains its usage', async () => {
     const run = await cli(fx.env(), ['frobnicate']);
     expect(run.code).toBe(2);
-    expect(run.output).toContain('Usage: npm run cli -- credits | status | reset <thread> | chat');
+    expect(run.output).toContain('Usage: npm run cli -- credits | status | reset <thread> | chat | doctor');
     const reset = await cli(fx.env(), ['reset']);
     expect(reset.code).toBe(2);
     expect(reset.output).toContain('reset needs the thread key');
