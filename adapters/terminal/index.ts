@@ -94,7 +94,11 @@ export function createTerminalAdapter(options: TerminalAdapterOptions): Adapter 
       });
       rl.on('SIGINT', () => options.onInterrupt?.());
       rl.on('close', () => {
-        if (interactive && reading) output.write('\n');
+        // The prompt goes; what is still printed (pending answers) takes its line.
+        if (interactive && reading) {
+          cursorTo(output, 0);
+          clearLine(output, 0);
+        }
         reading = false;
         chain.then(
           () => options.onEnd?.(),

@@ -122,6 +122,31 @@ describe('the terminal chat, interactive', () => {
     expect(t.received).toEqual([]);
   });
 
+  it('on Ctrl-D takes the prompt away and still shows the pending answer in place of the thinking line', async () => {
+    const t = setup({ interactive: true, styled: true });
+    await t.adapter.start(t.inbound);
+    t.input.write('hello\r');
+    await t.adapter.setWorking(address, '1', true);
+    t.input.write('\x04');
+    await waitFor(() => t.events.includes('end'), 2_000, 'end of input');
+    expect(t.screen.text).toBe('you> hello\nthinking…');
+    await t.adapter.send(address, 'hi');
+    await t.adapter.setWorking(address, '1', false);
+    expect(t.screen.text).toBe('you> hello\nagent> hi');
+  });
+
+  it('on Ctrl-C with no answer to come, leaves neither the prompt nor the thinking line', async () => {
+    const t = setup({ interactive: true, styled: true });
+    await t.adapter.start(t.inbound);
+    t.input.write('hello\r');
+    await t.adapter.setWorking(address, '1', true);
+    t.input.write('\x03');
+    expect(t.events).toEqual(['interrupt']);
+    await t.adapter.stop();
+    await t.adapter.setWorking(address, '1', false);
+    expect(t.screen.text).toBe('you> hello');
+  });
+
   it('takes the thinking line away when no answer follows it', async () => {
     const t = setup({ interactive: true, styled: true });
     await t.adapter.start(t.inbound);
