@@ -2,8 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The chaos suite (`npm run test:chaos`): real bridge processes under load while workers are
- * killed, Redis restarts, the agent and the platform fail at random, and the bridge is stopped.
- * Run by CI after `npm test`; about two and a half minutes on two cores.
+ * killed, Redis restarts, the agent and the platform fail at random, the agent is down or hangs for
+ * a while, Telegram refuses every send for a while, a long poll is never answered, and the bridge
+ * is stopped. Run by CI after `npm test`; about four minutes on two cores (docs/reliability.md).
  */
 export default defineConfig({
   test: {

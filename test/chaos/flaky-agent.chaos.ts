@@ -2,7 +2,10 @@
  * Chaos 3: the agent misbehaves at random: 20 % of calls answer 5xx, 5 % a malformed body, a few
  * hang or drop the connection, and every call waits a random 0–5 s (skewed: most are quick, about
  * one in five outlasts the bridge's 2 s timeout). Every message must end, in order, either answered
- * or with the friendly "can't answer right now" notice, and the process must stay up.
+ * or with the friendly "can't answer right now" notice, and the process must stay up. Since the
+ * bridge treats retryable failures as one outage (issue 11), a chat may also be told once per outage
+ * that its message is kept, when the trial calls keep failing for longer than
+ * `OUTAGE_NOTICE_AFTER_SECONDS` (10 s); a question that timed out twice is given up with the notice.
  */
 import { describe, expect, it } from 'vitest';
 import { renderTelegram } from '../../adapters/telegram/format.ts';
@@ -74,18 +77,22 @@ describe('chaos: the agent fails at random', () => {
     });
     const prefix = env.REDIS_PREFIX as string;
     const notice = renderTelegram(loadNotices('en').unavailable);
+    const kept = renderTelegram(loadNotices('en').agentDown);
     const startedAt = Date.now();
     const bridge = await cx.spawn(env);
     await pushLoad(cx.telegram, LOAD, 10_000, seededRandom(seed + 2));
-    await waitForReplies(cx.telegram, LOAD, 1, 150_000);
+    // Since issue 11 each random failure opens an outage that holds every chat's calls until a trial
+    // answers: the case takes 100–125 s instead of 35–40 s (docs/reliability.md), so it gets more room.
+    await waitForReplies(cx.telegram, LOAD, 1, 210_000);
     await eventually(() => drained(cx.redis, prefix), 'every turn finished', 30_000);
     const seconds = (Date.now() - startedAt) / 1000;
 
-    const seen = checkReplies(cx.telegram, LOAD, reply, { duplicates: 'none', notice });
+    const seen = checkReplies(cx.telegram, LOAD, reply, { duplicates: 'none', notice, besides: kept });
     const outcomes = new Map<number, number>();
     for (const c of cx.aksita.chats) outcomes.set(c.outcome, (outcomes.get(c.outcome) ?? 0) + 1);
     const out = bridge.output();
     const timeouts = out.split('"code":"timeout"').length - 1;
+    const count = (msg: string) => out.split(`"msg":"${msg}"`).length - 1;
     report('3. flaky agent', {
       seed,
       messages: totalMessages(LOAD),
@@ -95,6 +102,12 @@ describe('chaos: the agent fails at random', () => {
       bridgeSawTimeouts: timeouts,
       answered: totalMessages(LOAD) - seen.notices,
       notices: seen.notices,
+      givenUpAfterTwoTimeouts: count(
+        'agent call timed out again: giving up on message (it may have been answered upstream)',
+      ),
+      outagesOpened: count('agent outage started'),
+      keptNotices: seen.besides,
+      chatsTold: seen.chatsWithBesides,
       chunks: seen.chunks,
       seconds,
     });
@@ -110,5 +123,5 @@ describe('chaos: the agent fails at random', () => {
     expect(alive(bridge)).toBe(true);
     expect(out).not.toContain('unhandled rejection');
     expect(out).not.toContain('"turn failed"');
-  });
+  }, 270_000);
 });

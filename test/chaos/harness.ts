@@ -84,6 +84,39 @@ export async function pushLoad(
   }
 }
 
+/**
+ * Records when each message text was pushed into the fake Bot API (from now on), so a case can tell
+ * how long a user waited for each answer (`longestWait`).
+ */
+export function trackPushes(telegram: FakeTelegram): Map<string, number> {
+  const pushedAt = new Map<string, number>();
+  const push = telegram.userMessage.bind(telegram);
+  telegram.userMessage = (input) => {
+    if (input.text !== undefined) pushedAt.set(input.text, Date.now());
+    return push(input);
+  };
+  return pushedAt;
+}
+
+/**
+ * The longest time between a message being pushed and the first chunk of its answer (`re: <message>`)
+ * being posted, in ms, over the answers posted at or after `since` (default: all), with the message.
+ */
+export function longestWait(
+  telegram: FakeTelegram,
+  pushedAt: Map<string, number>,
+  since = 0,
+): { ms: number; message: string } {
+  let longest = { ms: 0, message: '' };
+  for (const s of telegram.sent) {
+    if (s.at < since || !s.text.startsWith('re: ') || s.text.endsWith(' (2/2)')) continue;
+    const message = s.text.slice(4);
+    const at = pushedAt.get(message);
+    if (at !== undefined && s.at - at > longest.ms) longest = { ms: s.at - at, message };
+  }
+  return longest;
+}
+
 /** What the users saw, checked against what they should have seen. */
 export interface Seen {
   /** Chunks that appeared twice in a row (only counted where allowed). */
@@ -92,6 +125,12 @@ export interface Seen {
   maxDuplicatesPerChat: number;
   /** Messages answered with the notice instead of the agent's answer (only where allowed). */
   notices: number;
+  /** Notices posted besides the answers (only where allowed: `besides`). */
+  besides: number;
+  /** Most notices posted besides the answers in one chat. */
+  maxBesidesPerChat: number;
+  /** Chats that got at least one notice besides their answers. */
+  chatsWithBesides: number;
   /** Chunks posted in all. */
   chunks: number;
   /** Chats whose replies were missing, out of order, doubled or unexpected, with the first difference. */
@@ -102,16 +141,27 @@ export interface Seen {
  * Checks each chat's replies, in order: for message 1, 2, … the agent's answer (or, with `notice`,
  * that notice instead), and nothing else. With `duplicates: 'adjacent'` a chunk posted twice in a row
  * (a crash between the platform accepting it and the bridge recording it) is counted, not refused.
+ * With `besides`, that notice may also appear between answers (e.g. "your message is kept" during an
+ * agent outage): it is counted per chat, not taken for an answer.
  */
 export function checkReplies(
   telegram: FakeTelegram,
   load: Load,
   reply: (message: string) => string[],
-  options: { duplicates: 'adjacent' | 'none'; notice?: string[] },
+  options: { duplicates: 'adjacent' | 'none'; notice?: string[]; besides?: string[] },
 ): Seen {
-  if (options.duplicates === 'adjacent' && options.notice)
+  if (options.duplicates === 'adjacent' && (options.notice || options.besides))
     throw new Error('two notices in a row would merge');
-  const seen: Seen = { duplicates: 0, maxDuplicatesPerChat: 0, notices: 0, chunks: 0, problems: [] };
+  const seen: Seen = {
+    duplicates: 0,
+    maxDuplicatesPerChat: 0,
+    notices: 0,
+    besides: 0,
+    maxBesidesPerChat: 0,
+    chatsWithBesides: 0,
+    chunks: 0,
+    problems: [],
+  };
   for (const chat of chatIds(load)) {
     const posted = telegram.sentTo(chat);
     seen.chunks += posted.length;
@@ -124,8 +174,16 @@ export function checkReplies(
     }
     let at = 0;
     const matches = (expected: string[]) => expected.every((text, i) => actual[at + i] === text);
+    let besides = 0;
+    const skipBesides = () => {
+      while (options.besides && at < actual.length && matches(options.besides)) {
+        besides++;
+        at += options.besides.length;
+      }
+    };
     let problem = '';
     for (let seq = 1; seq <= load.perThread && !problem; seq++) {
+      skipBesides();
       const expected = reply(question(chat, seq));
       if (matches(expected)) at += expected.length;
       else if (options.notice && matches(options.notice)) {
@@ -135,6 +193,10 @@ export function checkReplies(
         problem = `chat ${chat}: reply #${at + 1} should be ${JSON.stringify(expected[0])}, was ${JSON.stringify(actual[at] ?? '(nothing)')}`;
       }
     }
+    if (!problem) skipBesides();
+    seen.besides += besides;
+    seen.maxBesidesPerChat = Math.max(seen.maxBesidesPerChat, besides);
+    if (besides > 0) seen.chatsWithBesides++;
     if (!problem && at < actual.length)
       problem = `chat ${chat}: unexpected extra ${JSON.stringify(actual[at])}`;
     if (problem) seen.problems.push(`${problem}; all: ${JSON.stringify(posted)}`);
