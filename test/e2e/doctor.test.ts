@@ -3,6 +3,7 @@
  * code 0 only when nothing failed, and no secret in its output. Against the fakes and the real Redis.
  */
 import { describe, expect, it } from 'vitest';
+import { doctor as runDoctor } from '../../src/doctor.ts';
 import { startFakeDiscord } from '../fakes/discord.ts';
 import { startFakeSlack } from '../fakes/slack.ts';
 import { spawnBridge } from '../support/bridge.ts';
@@ -11,13 +12,29 @@ import { startOwnRedis } from '../support/redis-server.ts';
 
 const fx = useBridgeFixture();
 
-async function doctor(env: Record<string, string>) {
-  const run = spawnBridge({ ...env, LOG_LEVEL: '' }, { entry: 'cli', args: ['doctor'] });
-  const exit = await run.exited;
-  const output = run.output();
+/**
+ * Runs the doctor against `env`: as `npm run cli -- doctor` in a child process (`spawned`), or in this
+ * process (quicker: no start-up of its own).
+ */
+async function doctor(env: Record<string, string>, options: { spawned?: boolean } = {}) {
+  let code: number | null;
+  let output = '';
+  if (options.spawned) {
+    const run = spawnBridge({ ...env, LOG_LEVEL: '' }, { entry: 'cli', args: ['doctor'] });
+    code = (await run.exited).code;
+    output = run.output();
+  } else {
+    code = await runDoctor(env, {
+      envFile: false,
+      styled: false,
+      write: (text) => {
+        output += text;
+      },
+    });
+  }
   for (const secret of [fx.telegram.token, env.AKSITA_API_KEY ?? 'test-key'])
     expect(output).not.toContain(secret);
-  return { code: exit.code, output };
+  return { code, output };
 }
 
 /** The checklist line of `name` (and its detail and fix lines). */
@@ -32,7 +49,7 @@ function item(output: string, name: string): string {
 
 describe('npm run cli -- doctor', () => {
   it('passes with exit code 0 when everything a first run needs is in place', async () => {
-    const run = await doctor(fx.env({ ADMIN_USERS: 'telegram:42' }));
+    const run = await doctor(fx.env({ ADMIN_USERS: 'telegram:42' }), { spawned: true });
     expect(run.code).toBe(0);
     expect(item(run.output, 'Configuration')).toMatch(
       /^ {2}ok {3}Configuration: read from the environment \(no \.env here\); platforms: telegram/,
@@ -90,7 +107,7 @@ describe('npm run cli -- doctor', () => {
   });
 
   it('fails on a wrong Aksita key, saying how to fix it', async () => {
-    const run = await doctor(fx.env({ AKSITA_API_KEY: 'wrong-key-123' }));
+    const run = await doctor(fx.env({ AKSITA_API_KEY: 'wrong-key-123' }), { spawned: true });
     expect(run.code).toBe(1);
     expect(item(run.output, 'Aksita key (AKSITA_API_KEY)')).toBe(
       [
