@@ -24,7 +24,8 @@ export type NoticeKey =
   | 'answerCut'
   | 'agentDown'
   | 'lateAnswer'
-  | 'staleDropped';
+  | 'staleDropped'
+  | 'tooSlow';
 
 export type Notices = Record<NoticeKey, string>;
 
@@ -49,6 +50,7 @@ const en: Notices = {
   lateAnswer: 'Sorry for the late reply. Here is my answer to your earlier message:',
   staleDropped:
     "Sorry, I couldn't answer your message in time. If you still need help, please send it again.",
+  tooSlow: 'Sorry, the assistant took too long to answer that message. Please send it again.',
 };
 
 const id: Notices = {
@@ -70,6 +72,7 @@ const id: Notices = {
     'Asisten sedang tidak tersedia. Pesan Anda tetap tersimpan dan akan dijawab begitu asisten kembali.',
   lateAnswer: 'Maaf atas keterlambatannya. Berikut jawaban untuk pesan Anda sebelumnya:',
   staleDropped: 'Maaf, pesan Anda tidak sempat saya jawab. Jika masih perlu bantuan, silakan kirim lagi.',
+  tooSlow: 'Maaf, asisten terlalu lama menjawab pesan itu. Silakan kirim lagi.',
 };
 
 /** The notices in `language`, with the operator's overrides from `file` applied. */

@@ -93,7 +93,13 @@ export class AksitaClient {
       message: input.message,
       ...(input.additionalContext && { additional_context: input.additionalContext }),
     };
-    const data = (await this.#post('/api/chat', body, signal)) as Record<string, unknown>;
+    let data: Record<string, unknown>;
+    try {
+      data = (await this.#post('/api/chat', body, signal)) as Record<string, unknown>;
+    } catch (err) {
+      if (!(err instanceof AgentError) || err.code !== 'timeout') throw err;
+      throw new AgentError(err.code, err.status, err.reason, { ...err.details, mayBeBilled: true });
+    }
     const credits = typeof data.credits === 'number' && data.credits >= 0 ? data.credits : 0;
     const remainingCredits = typeof data.remaining_credits === 'number' ? data.remaining_credits : Number.NaN;
     const response = responseTexts(data.response);

@@ -18,13 +18,14 @@ import type { Logger } from '../logger.ts';
 import { fillNotice, type NoticeKey, type Notices, whenText } from '../notices.ts';
 import type { Inbox, InboxEntry, TurnState } from '../queue/inbox.ts';
 import type { AdminNotifier } from './admin-notifier.ts';
+import { backoffDelay } from './backoff.ts';
 import { boundAnswer, MAX_ANSWER_MESSAGES } from './bounds.ts';
 import type { Adapter } from './contract.ts';
 import type { Conversations } from './conversations.ts';
 import { AgentError, type AgentErrorCode } from './errors.ts';
 import type { Incidents } from './incidents.ts';
 import type { Observer } from './observer.ts';
-import type { AgentOutage, OutageState } from './outage.ts';
+import type { AgentHealth, AgentOutage, OutageState } from './outage.ts';
 import { duration } from './reports.ts';
 import type { Spending } from './spending.ts';
 import type { RunControl, TurnOutcome } from './turn.ts';
@@ -91,14 +92,14 @@ export class AgentCalls {
 
   /**
    * Answers question `entry`; `state.tries` attempts came before this one (which `begin` counted),
-   * `outageId` is the outage open when the step began, if any.
+   * `health` is what was known of the agent's failures when the step began.
    */
   async ask(
     thread: string,
     entry: InboxEntry,
     adapter: Adapter,
     state: TurnState,
-    outageId: string | null,
+    health: AgentHealth,
     control: RunControl,
   ): Promise<Answer> {
     const { inbox, log, policy } = this.#deps;
@@ -127,7 +128,7 @@ export class AgentCalls {
     if (resetsAt !== null) return notice('overBudget', { time: whenText(this.#deps.language, resetsAt) });
 
     let trial: OutageState | undefined;
-    if (outageId !== null) {
+    if (health.outageId !== null) {
       const gate = await this.#deps.outage.gate(now, 2 * policy.timeoutMs + 1_000);
       if (gate.kind === 'wait') return this.#waitForAgent(thread, entry, adapter, gate.outage, gate.until);
       if (gate.kind === 'probe') {
@@ -147,8 +148,7 @@ export class AgentCalls {
       const ms = this.#now() - started;
       this.#deps.observer.answered(platform, ms, reply.credits, reply.remainingCredits);
       await this.#record(thread, entry, reply);
-      const open = trial?.id ?? outageId;
-      if (open !== null) await this.#agentBack(open);
+      if (health.failing || trial) await this.#agentBack();
       const parts = reply.response.filter((part) => part.trim() !== '');
       log.info(
         { thread, ms, parts: parts.length, credits: reply.credits, remaining: reply.remainingCredits },
@@ -161,12 +161,14 @@ export class AgentCalls {
       return { chunks: [...adapter.render(this.#deps.notices.lateAnswer), ...chunks] };
     } catch (err) {
       if (control.abortCalls.aborted) {
+        // Stopping: the next turn, here or in another process, may try at once.
+        if (trial) await this.#deps.outage.release(trial.id, this.#now());
         await inbox.bump(thread, 'tries', -1);
         return { kind: 'wait', ms: 0, reason: 'shutdown' };
       }
       if (!(err instanceof AgentError)) throw err;
       return this.#failed(thread, entry, adapter, state, err, {
-        outageId: trial?.id ?? outageId,
+        failing: health.failing || trial !== undefined,
         trial: trial !== undefined,
         notice,
       });
@@ -186,6 +188,8 @@ export class AgentCalls {
       return undefined;
     } catch (err) {
       if (control.abortCalls.aborted || !(err instanceof AgentError)) {
+        // Give the probe slot back: the next turn, here or in another process, may probe at once.
+        await this.#deps.outage.release(outage.id, this.#now());
         await this.#deps.inbox.bump(thread, 'tries', -1);
         if (control.abortCalls.aborted) return { kind: 'wait', ms: 0, reason: 'shutdown' };
         throw err;
@@ -203,6 +207,7 @@ export class AgentCalls {
         'agent probe failed',
       );
       await this.#deps.inbox.bump(thread, 'tries', -1);
+      if (failure.kind === 'none') return { kind: 'wait', ms: this.#deps.policy.baseMs, reason: err.code };
       return this.#outageWait(thread, entry, adapter, failure.outage, failure.next);
     }
   }
@@ -214,12 +219,12 @@ export class AgentCalls {
     adapter: Adapter,
     state: TurnState,
     err: AgentError,
-    call: { outageId: string | null; trial: boolean; notice: (key: NoticeKey) => Answer },
+    call: { failing: boolean; trial: boolean; notice: (key: NoticeKey) => Answer },
   ): Promise<Answer> {
-    const { outageId, trial, notice } = call;
+    const { failing: wasFailing, trial, notice } = call;
     const { inbox, log, observer, policy } = this.#deps;
     const { platform } = entry.message;
-    observer.agentFailed(err.code, platform);
+    observer.agentFailed(err.code, platform, err.details.mayBeBilled === true);
     const billed = err.details.billed;
     if (billed) {
       observer.billed(platform, billed.credits, billed.remainingCredits);
@@ -230,7 +235,7 @@ export class AgentCalls {
     }
     if (err.kind !== 'retryable' || billed) {
       // The agent answered: it is not down, whatever this message's fate.
-      if (outageId !== null) await this.#agentBack(outageId);
+      if (wasFailing) await this.#agentBack();
       if (billed) {
         log.error(
           { thread, code: err.code, reason: err.reason, credits: billed.credits },
@@ -251,30 +256,41 @@ export class AgentCalls {
       return notice(key === 'serviceDown' && !incident.alerted ? 'serviceDownNoAlert' : key);
     }
     const now = this.#now();
+    const retryAfterMs = err.details.retryAfterMs;
     const [failure, timeouts, failing] = await Promise.all([
       this.#deps.outage.fail(err.code, {
         now,
         probe: trial,
-        ...(err.details.retryAfterMs !== undefined && { minDelayMs: err.details.retryAfterMs }),
+        // A rate limit holds for every chat at once: it is an outage by itself.
+        opens: err.code === 'rate_limited',
+        ...(retryAfterMs !== undefined && { minDelayMs: retryAfterMs }),
       }),
-      err.code === 'timeout' ? inbox.bump(thread, 'timeouts') : Promise.resolve(state.timeouts),
+      err.details.mayBeBilled ? inbox.bump(thread, 'timeouts') : Promise.resolve(state.timeouts),
       inbox.failed(thread, 'call', now),
     ]);
-    // The agent fails for everyone: this was not the message's own failed attempt.
-    if (failure.existed) await inbox.bump(thread, 'tries', -1);
-    else log.warn({ code: err.code, status: err.status, reason: err.reason }, 'agent outage started');
-    const attempts = failure.existed ? state.tries : state.tries + 1;
+    // Only a failure of this message alone counts against it: not one in an outage (the agent fails
+    // for everyone), nor the one that showed it is an outage.
+    const own = failure.kind === 'none';
+    if (!own) await inbox.bump(thread, 'tries', -1);
+    if (failure.kind === 'opened')
+      log.warn({ code: err.code, status: err.status, reason: err.reason }, 'agent outage started');
+    const attempts = own ? state.tries + 1 : state.tries;
     const detail = { thread, code: err.code, status: err.status, reason: err.reason, attempts, timeouts };
-    if (err.code === 'timeout' && timeouts > policy.timeoutResends) {
+    if (err.details.mayBeBilled && timeouts > policy.timeoutResends) {
       log.error(
         detail,
         'agent call timed out again: giving up on message (it may have been answered upstream)',
       );
-      return notice('unavailable');
+      return notice('tooSlow');
     }
     if (attempts >= policy.maxAttempts || now - failing.since >= GIVE_UP_AFTER_MS) {
       log.error({ ...detail, failingForMs: now - failing.since }, 'agent call failed, giving up on message');
       return notice('unavailable');
+    }
+    if (failure.kind === 'none') {
+      const ms = Math.max(retryAfterMs ?? 0, backoffDelay(attempts, policy.baseMs, policy.maxMs));
+      log.warn({ ...detail, retryInMs: ms }, 'agent call failed, will retry');
+      return { kind: 'wait', ms, reason: err.code };
     }
     // A failed trial waits twice as long as the others, so that the next trial is another chat's:
     // one question the agent cannot answer must not hold the whole outage open.
@@ -337,9 +353,9 @@ export class AgentCalls {
     return wait(wakeAt);
   }
 
-  /** Ends outage `id` after an answer: wakes the turns waiting for it and tells the admins. */
-  async #agentBack(id: string): Promise<void> {
-    const closed = await this.#deps.outage.close(id);
+  /** The agent answered: ends the failure streak, and the outage if one was open (waking its turns, telling admins). */
+  async #agentBack(): Promise<void> {
+    const closed = await this.#deps.outage.close();
     if (!closed) return;
     const lasted = duration(Math.round((this.#now() - closed.since) / 1000));
     this.#deps.log.info({ lasted, waiting: closed.waiting.length }, 'agent outage over');

@@ -43,6 +43,11 @@ export class AgentError extends Error {
        * `response` is unusable): recorded like any answer's credits.
        */
       billed?: { credits: number; remainingCredits: number };
+      /**
+       * The question may have reached the agent and been answered and billed although no reply came
+       * (a chat call that timed out); a session call never is.
+       */
+      mayBeBilled?: boolean;
     } = {},
   ) {
     super(`Aksita API ${status ?? 'request'} ${code}: ${reason}`);

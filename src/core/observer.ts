@@ -23,8 +23,8 @@ export interface Observer {
   received(platform: Platform): void;
   /** The agent answered after `ms`, using `credits`, leaving `remaining` (NaN when unknown). */
   answered(platform: Platform, ms: number, credits: number, remaining: number): void;
-  /** An agent call of a `platform` message failed (a `timeout` may have been billed: its cost is unknown). */
-  agentFailed(code: AgentErrorCode, platform: Platform): void;
+  /** An agent call of a `platform` message failed; `mayBeBilled`: it timed out after the question was sent (cost unknown). */
+  agentFailed(code: AgentErrorCode, platform: Platform, mayBeBilled: boolean): void;
   /** The agent billed a reply the bridge could not use. */
   billed(platform: Platform, credits: number, remaining: number): void;
   /** A send to the platform failed. */
@@ -45,7 +45,7 @@ export function combineObservers(...observers: Observer[]): Observer {
   return {
     received: (p) => each((o) => o.received(p)),
     answered: (p, ms, c, r) => each((o) => o.answered(p, ms, c, r)),
-    agentFailed: (code, p) => each((o) => o.agentFailed(code, p)),
+    agentFailed: (code, p, b) => each((o) => o.agentFailed(code, p, b)),
     billed: (p, c, r) => each((o) => o.billed(p, c, r)),
     sendFailed: (p, k) => each((o) => o.sendFailed(p, k)),
     dropped: (p, w, r) => each((o) => o.dropped(p, w, r)),

@@ -18,7 +18,7 @@ import { AgentCalls, type AgentCallsDeps, type Answer } from './agent-calls.ts';
 import type { Commands } from './commands.ts';
 import type { Adapter, Platform } from './contract.ts';
 import type { Observer } from './observer.ts';
-import type { AgentOutage } from './outage.ts';
+import type { AgentHealth, AgentOutage } from './outage.ts';
 import type { Pacer } from './pacer.ts';
 import { Poster, type PostOutcome, type SendRetryPolicy } from './posting.ts';
 import type { RefusalState, Refusals } from './refusals.ts';
@@ -94,7 +94,7 @@ export class TurnRunner {
     for (;;) {
       if (control.stopping.aborted) return { kind: 'wait', ms: 0, reason: 'shutdown' };
       // One round trip: the connection pipelines the three reads.
-      const [step, refusal, outageId] = await Promise.all([
+      const [step, refusal, health] = await Promise.all([
         inbox.begin(thread, control.run),
         refusals.read(thread, platform),
         outage.current(),
@@ -121,15 +121,7 @@ export class TurnRunner {
         if (entry.kind === 'ask' && !step.state.chunks) await inbox.bump(thread, 'tries', -1);
         return { kind: 'wait', ms: 60_000, reason: 'platform-missing' };
       } else {
-        const outcome = await this.#answerHead(
-          thread,
-          entry,
-          adapter,
-          step.state,
-          refusal,
-          outageId,
-          control,
-        );
+        const outcome = await this.#answerHead(thread, entry, adapter, step.state, refusal, health, control);
         if (outcome.kind !== 'answered') return outcome;
         posted = outcome.posted;
       }
@@ -151,7 +143,7 @@ export class TurnRunner {
     adapter: Adapter,
     state: TurnState,
     refusal: RefusalState,
-    outageId: string | null,
+    health: AgentHealth,
     control: RunControl,
   ): Promise<PostOutcome> {
     const { inbox, log, observer } = this.#deps;
@@ -177,7 +169,7 @@ export class TurnRunner {
       let chunks = state.chunks;
       let posted = state.posted;
       if (!chunks) {
-        const answer = await this.#answer(thread, entry, adapter, state, outageId, control);
+        const answer = await this.#answer(thread, entry, adapter, state, health, control);
         if ('kind' in answer) return answer;
         chunks = answer.chunks;
         if (chunks.length === 0) return { kind: 'answered' };
@@ -195,13 +187,13 @@ export class TurnRunner {
     entry: InboxEntry,
     adapter: Adapter,
     state: TurnState,
-    outageId: string | null,
+    health: AgentHealth,
     control: RunControl,
   ): Promise<Answer> {
     if (entry.kind === 'notice')
       return { chunks: adapter.render(fillNotice(this.#deps.notices, entry.notice ?? 'welcome')) };
     if (entry.kind === 'command') return { chunks: adapter.render(await this.#command(entry)) };
-    return this.#agent.ask(thread, entry, adapter, state, outageId, control);
+    return this.#agent.ask(thread, entry, adapter, state, health, control);
   }
 
   #command(entry: InboxEntry): Promise<string> {

@@ -191,9 +191,9 @@ export class PromMetrics implements Observer {
     if (credits > 0) this.#credits.inc({ platform }, credits);
   }
 
-  agentFailed(kind: AgentErrorCode, platform: Platform): void {
+  agentFailed(kind: AgentErrorCode, platform: Platform, mayBeBilled: boolean): void {
     this.#errors.inc({ kind });
-    if (kind === 'timeout') this.#unknownCost.inc({ platform });
+    if (mayBeBilled) this.#unknownCost.inc({ platform });
   }
 
   billed(platform: Platform, credits: number): void {

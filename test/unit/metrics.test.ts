@@ -94,7 +94,7 @@ describe('PromMetrics before the first event', () => {
   it('counts from the zeros', async () => {
     const metrics = new PromMetrics({ platforms: ['telegram'] });
     metrics.sendFailed('telegram', 'unauthorized');
-    metrics.agentFailed('timeout', 'telegram');
+    metrics.agentFailed('timeout', 'telegram', true);
     metrics.dropped('telegram', 'answer', 'send_gave_up');
     const samples = await scrape(metrics);
     expect(samples.get('aksita_bridge_send_failures_total{platform="telegram",kind="unauthorized"}')).toBe(
