@@ -122,6 +122,9 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
     queueCounts,
     balance: async () => (await ledger.balance())?.remaining ?? null,
     outageSince: async () => (await outage.state())?.since ?? null,
+    // Zero-valued series from the first scrape for the platforms this bridge serves.
+    platforms: (['telegram', 'discord', 'slack'] as const).filter((p) => config[p] !== undefined),
+    version: VERSION,
   });
   const notifier = new AdminNotifier({
     admins: config.admins,
