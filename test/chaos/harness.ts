@@ -123,7 +123,7 @@ export interface Seen {
   duplicates: number;
   /** Most duplicates seen by one chat. */
   maxDuplicatesPerChat: number;
-  /** Messages answered with the notice instead of the agent's answer (only where allowed). */
+  /** Messages answered with a notice instead of the agent's answer (only where allowed). */
   notices: number;
   /** Notices posted besides the answers (only where allowed: `besides`). */
   besides: number;
@@ -138,8 +138,8 @@ export interface Seen {
 }
 
 /**
- * Checks each chat's replies, in order: for message 1, 2, … the agent's answer (or, with `notice`,
- * that notice instead), and nothing else. With `duplicates: 'adjacent'` a chunk posted twice in a row
+ * Checks each chat's replies, in order: for message 1, 2, … the agent's answer (or, with `notices`,
+ * one of those notices instead), and nothing else. With `duplicates: 'adjacent'` a chunk posted twice in a row
  * (a crash between the platform accepting it and the bridge recording it) is counted, not refused.
  * With `besides`, that notice may also appear between answers (e.g. "your message is kept" during an
  * agent outage): it is counted per chat, not taken for an answer.
@@ -148,9 +148,9 @@ export function checkReplies(
   telegram: FakeTelegram,
   load: Load,
   reply: (message: string) => string[],
-  options: { duplicates: 'adjacent' | 'none'; notice?: string[]; besides?: string[] },
+  options: { duplicates: 'adjacent' | 'none'; notices?: string[][]; besides?: string[] },
 ): Seen {
-  if (options.duplicates === 'adjacent' && (options.notice || options.besides))
+  if (options.duplicates === 'adjacent' && (options.notices || options.besides))
     throw new Error('two notices in a row would merge');
   const seen: Seen = {
     duplicates: 0,
@@ -185,10 +185,11 @@ export function checkReplies(
     for (let seq = 1; seq <= load.perThread && !problem; seq++) {
       skipBesides();
       const expected = reply(question(chat, seq));
+      const notice = options.notices?.find(matches);
       if (matches(expected)) at += expected.length;
-      else if (options.notice && matches(options.notice)) {
+      else if (notice) {
         seen.notices++;
-        at += options.notice.length;
+        at += notice.length;
       } else {
         problem = `chat ${chat}: reply #${at + 1} should be ${JSON.stringify(expected[0])}, was ${JSON.stringify(actual[at] ?? '(nothing)')}`;
       }
