@@ -15,13 +15,49 @@ const PLATFORM_NAMES: Record<Platform, string> = {
   cli: 'Terminal',
 };
 
-/** The `additional_context` sent with a message: platform, chat type and (optionally) the user's name. */
+/** Longest user-controlled value `additional_context` carries, in characters (code points). */
+export const MAX_CONTEXT_VALUE = 64;
+
+/**
+ * What never reaches the agent from a user-controlled value: controls (C0 and C1, line breaks and
+ * tabs included) and line and paragraph separators become one space; format characters (bidi
+ * embeddings, overrides, isolates and marks, zero-width characters, the BOM, tag characters) are
+ * dropped.
+ */
+const BREAKS = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
+const INVISIBLE = /\p{Cf}/gu;
+
+/**
+ * A user-controlled value as `additional_context` carries it: on one line, without invisible or
+ * control characters, at most `MAX_CONTEXT_VALUE` characters (an ellipsis marks a cut), in JSON
+ * double quotes (`"` and `\` escaped), so it can never forge a field or a line of its own. `null`
+ * when nothing visible is left.
+ */
+export function contextValue(value: string): string | null {
+  const clean = value.replace(INVISIBLE, '').replace(BREAKS, ' ').replace(/\s+/g, ' ').trim();
+  if (clean === '') return null;
+  const chars = [...clean];
+  const capped =
+    chars.length > MAX_CONTEXT_VALUE
+      ? `${chars
+          .slice(0, MAX_CONTEXT_VALUE - 1)
+          .join('')
+          .trimEnd()}…`
+      : clean;
+  return JSON.stringify(capped);
+}
+
+/**
+ * The `additional_context` sent with a message: platform, chat type and (optionally) the user's name.
+ * The platform and chat type come from the bridge; the name is the user's own, so it is quoted.
+ */
 export function additionalContext(message: IncomingMessage, withUserName: boolean): string {
   const parts = [
     `Platform: ${PLATFORM_NAMES[message.platform]}`,
     `Chat type: ${message.chatType === 'direct' ? 'private chat' : 'group chat'}`,
   ];
-  if (withUserName && message.user.displayName) parts.push(`User: ${message.user.displayName}`);
+  const name = withUserName ? contextValue(message.user.displayName) : null;
+  if (name !== null) parts.push(`User: ${name}`);
   return parts.join('; ');
 }
 

@@ -154,7 +154,7 @@ describe('a private chat', () => {
     fx.telegram.userMessage({ chatId: 13, text: 'hello', firstName: 'Budi', lastName: 'Santoso' });
     await fx.aksita.waitFor(() => fx.aksita.chats.length === 1, 10_000, 'agent call');
     const context = fx.aksita.chats[0]?.additionalContext ?? '';
-    expect(context).toBe('Platform: Telegram; Chat type: private chat; User: Budi Santoso');
+    expect(context).toBe('Platform: Telegram; Chat type: private chat; User: "Budi Santoso"');
     expect(context).not.toContain(fx.telegram.token);
     expect(context).not.toContain('13');
   });

@@ -47,7 +47,7 @@ describe('direct messages', () => {
       expect(sent.allowedMentions).toEqual({ parse: [], replied_user: false });
     }
     expect(fx.aksita.chats[0]?.additionalContext).toBe(
-      'Platform: Discord; Chat type: private chat; User: Ana Lim',
+      'Platform: Discord; Chat type: private chat; User: "Ana Lim"',
     );
   });
 

@@ -60,7 +60,9 @@ describe('direct messages', () => {
     await slack.waitFor(() => slack.postedTo(DM).length === 2, 10_000, 'two replies');
     expect(slack.postedTo(DM)).toEqual(['Hello! You said: *hi there*', 'What else can I do for you?']);
     expect(slack.posted.every((p) => p.threadTs === undefined && p.mrkdwn === true)).toBe(true);
-    expect(fx.aksita.chats[0]?.additionalContext).toBe('Platform: Slack; Chat type: private chat; User: ana');
+    expect(fx.aksita.chats[0]?.additionalContext).toBe(
+      'Platform: Slack; Chat type: private chat; User: "ana"',
+    );
   });
 
   it('tells the user that only text is understood when a file comes without text', async () => {
