@@ -1,14 +1,14 @@
 /**
  * The bridge's HTTP surface (hono on Node): `GET /livez` (the process answers), `GET /readyz` (ready
  * for traffic), `GET /healthz` (Redis and every platform), `GET /metrics`, the adapters' webhook
- * routes, and, when `ADMIN_HTTP_TOKEN` is set, the operator's `/admin/*` routes behind that bearer
- * token.
+ * routes, and, when `ADMIN_HTTP_TOKEN` is set, the operator's `/admin/*` routes behind that token
+ * (as a bearer header, or a browser session: admin-auth.ts).
  */
-import { timingSafeEqual } from 'node:crypto';
 import { serve } from '@hono/node-server';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import type { Health, HttpRoute } from '../core/contract.ts';
 import { ConfigError } from '../core/errors.ts';
+import { adminAuth, adminHeaders } from './admin-auth.ts';
 import type { PromMetrics } from './metrics.ts';
 
 /** What `/healthz` reports: each dependency's health; 200 when all are ok, else 503. */
@@ -17,9 +17,9 @@ export type HealthReport = Record<string, Health>;
 /** The JSON reports served under `/admin` when `ADMIN_HTTP_TOKEN` is set. */
 export const ADMIN_ROUTES = ['/admin/credits', '/admin/status'] as const;
 
-/** The operator's routes, mounted under `/admin` behind a bearer token. */
+/** The operator's routes, mounted under `/admin` behind the admin token (admin-auth.ts). */
 export interface AdminRoutes {
-  /** The bearer token every `/admin` request must carry. Secret. */
+  /** `ADMIN_HTTP_TOKEN`: every `/admin` request carries it, or a session signed with it. Secret. */
   token: string;
   /** `GET /admin/credits`: the credits report as JSON. */
   credits: () => Promise<unknown>;
@@ -64,40 +64,13 @@ export function createHttpApp(options: {
   }
   if (admin) {
     const protectedApp = new Hono();
-    protectedApp.use('*', bearer(admin.token));
+    protectedApp.use('*', adminHeaders(), adminAuth({ token: admin.token }));
     protectedApp.get('/credits', async (c) => c.json(await admin.credits()));
     protectedApp.get('/status', async (c) => c.json(await admin.status()));
     admin.mount?.(protectedApp);
     app.route('/admin', protectedApp);
   }
   return app;
-}
-
-/**
- * Accepts `Authorization: Bearer <token>`, or the token once in `?token=` (for a browser), which is
- * then kept in an HttpOnly cookie scoped to `/admin` so the dashboard's own requests carry it.
- */
-function bearer(token: string): MiddlewareHandler {
-  const expected = Buffer.from(token);
-  const matches = (given: string | undefined) => {
-    const candidate = Buffer.from(given ?? '');
-    return candidate.length === expected.length && timingSafeEqual(candidate, expected);
-  };
-  return async (c, next) => {
-    const header = c.req.header('authorization');
-    const fromHeader = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
-    const fromCookie = /(?:^|;\s*)aksita_admin=([^;]+)/.exec(c.req.header('cookie') ?? '')?.[1];
-    const fromQuery = c.req.query('token');
-    if (matches(fromHeader) || matches(fromCookie)) return next();
-    if (matches(fromQuery)) {
-      await next();
-      c.header('Set-Cookie', `aksita_admin=${token}; Path=/admin; HttpOnly; SameSite=Strict`);
-      return;
-    }
-    return c.json({ error: 'unauthorized: send Authorization: Bearer <ADMIN_HTTP_TOKEN>' }, 401, {
-      'WWW-Authenticate': 'Bearer',
-    });
-  };
 }
 
 /**

@@ -97,11 +97,26 @@ describe.skipIf(skipBrowser)(
       try {
         const res = await page.goto(`http://127.0.0.1:${bridge.port}/admin/queues?token=${TOKEN}`);
         expect(res?.status()).toBe(200);
+        // The token is taken out of the address bar (and history) by a redirect.
+        expect(page.url()).toBe(`http://127.0.0.1:${bridge.port}/admin/queues`);
         await page.getByText('turns', { exact: true }).first().waitFor({ timeout: 15_000 });
         expect(await page.title()).toContain('aksita-bridge');
-        // Its own API calls pass the token check too (the cookie set on the first visit).
-        const api = await page.evaluate(async () => (await fetch('/admin/queues/api/queues')).status);
-        expect(api).toBe(200);
+        // Its own API calls pass the token check too (the session cookie set on the first visit),
+        // the ones that change state included: the browser says they come from the same origin.
+        const api = await page.evaluate(async () => {
+          const put = (path: string) => fetch(`/admin/queues/api/queues/turns/${path}`, { method: 'PUT' });
+          const paused = await put('pause');
+          const list = (await (await fetch('/admin/queues/api/queues')).json()) as {
+            queues: Array<{ name: string; isPaused: boolean }>;
+          };
+          const resumed = await put('resume');
+          return {
+            pause: paused.status,
+            isPaused: list.queues.find((q) => q.name === 'turns')?.isPaused,
+            resume: resumed.status,
+          };
+        });
+        expect(api).toEqual({ pause: 200, isPaused: true, resume: 200 });
       } finally {
         await page.close();
       }
