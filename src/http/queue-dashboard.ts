@@ -1,6 +1,7 @@
 /**
  * The BullMQ dashboard (bull-board) for operators, at `/admin/queues` behind the admin token: see
- * waiting, delayed and failed turns, and retry a failed one.
+ * waiting, delayed and failed turns, and retry a failed one. The `/admin` gate (admin-auth.ts) lets its
+ * write API (retry, pause, clean, add…) be used with the session cookie from its own pages only.
  */
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
