@@ -59,6 +59,7 @@ const discordMarkdown: Dialect = {
       /[<>\s]/g,
       (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
     );
+    // Discord masks only web links: a `mailto:` one is written as its text.
     if (!/^https?:\/\//i.test(href) || url.length > MAX_URL) return null;
     return { open: '[', close: `](<${url}>)` };
   },

@@ -4,6 +4,7 @@
  * `&`, `<`, `>` of the text is escaped, so the agent cannot write `<!channel>` or `<@U123>`; runs
  * of backticks in text are broken with a zero-width space so they cannot open a code block.
  */
+import { isSafeLink } from '../../src/core/markdown-inline.ts';
 import { type Dialect, type PieceSink, renderChunks } from '../../src/core/markdown-render.ts';
 import type { Span } from '../../src/core/split-markup.ts';
 
@@ -41,7 +42,7 @@ const slackMrkdwn: Dialect = {
     const url = href
       .replace(/&/g, '&amp;')
       .replace(/[<>|\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-    if (!/^(?:https?:\/\/|mailto:)/i.test(href) || url.length > MAX_URL) return null;
+    if (!isSafeLink(href) || url.length > MAX_URL) return null;
     return { open: `<${url}|`, close: '>' };
   },
   bareUrl: mrkdwn,

@@ -4,6 +4,7 @@
  * bold lines, lists as `•` / `1.` lines. Split to `TELEGRAM_MAX_MESSAGE` counting the raw HTML,
  * which is never less than the visible text Telegram counts.
  */
+import { isSafeLink } from '../../src/core/markdown-inline.ts';
 import { type Dialect, type PieceSink, renderChunks } from '../../src/core/markdown-render.ts';
 import type { Span } from '../../src/core/split-markup.ts';
 
@@ -36,7 +37,8 @@ const telegramHtml: Dialect = {
   inlineCode: () => ({ open: '<code>', close: '</code>' }),
   link(href) {
     const attr = href.replace(/[&<>"]/g, (c) => ENTITY[c] as string);
-    if (!/^(?:https?:\/\/|tg:|mailto:)/i.test(href) || attr.length > MAX_HREF_ATTR) return null;
+    // No `tg:` links: `tg://user?id=…` would ping a user, `tg://join?…` lure into a group.
+    if (!isSafeLink(href) || attr.length > MAX_HREF_ATTR) return null;
     return { open: `<a href="${attr}">`, close: '</a>' };
   },
   bareUrl: html,

@@ -5,6 +5,7 @@
  * `1.` lines, code blocks indented by four spaces, and every control character of the agent's text
  * removed, so an answer cannot move the cursor, retitle the window or hide text.
  */
+import { isSafeLink } from '../../src/core/markdown-inline.ts';
 import { type Dialect, type PieceSink, renderChunks } from '../../src/core/markdown-render.ts';
 import type { Span } from '../../src/core/split-markup.ts';
 
@@ -23,8 +24,6 @@ export function sanitize(text: string): string {
 function text(out: PieceSink, value: string): void {
   out.text(sanitize(value));
 }
-
-const SAFE_LINK = /^(?:https?:\/\/|mailto:)/i;
 
 function item(marker: string): Span {
   const indent = ' '.repeat(marker.length + 1);
@@ -47,7 +46,7 @@ const styled: Dialect = {
   em: sgr('3', '23'),
   strike: sgr('9', '29'),
   inlineCode: () => sgr('36', '39'),
-  link: (href) => (SAFE_LINK.test(href) ? { open: '\x1b[4m', close: `\x1b[24m (${sanitize(href)})` } : null),
+  link: (href) => (isSafeLink(href) ? { open: '\x1b[4m', close: `\x1b[24m (${sanitize(href)})` } : null),
   bareUrl: text,
   richLinkText: true,
   heading: () => ({ span: sgr('1;4', '22;24'), strong: true }),
@@ -63,7 +62,7 @@ const plain: Dialect = {
   em: none,
   strike: none,
   inlineCode: () => null,
-  link: (href) => (SAFE_LINK.test(href) ? { open: '', close: ` (${sanitize(href)})` } : null),
+  link: (href) => (isSafeLink(href) ? { open: '', close: ` (${sanitize(href)})` } : null),
   bareUrl: text,
   richLinkText: false,
   heading: () => ({ span: none, strong: true }),

@@ -17,7 +17,16 @@ const ESCAPABLE = /[!-/:-@[-`{-~]/;
 const PLAIN_RUN = /[^\\`*_~[\]<h\n]+/y;
 const AUTOLINK = /<((?:https?:\/\/|mailto:)[^\s<>]*)>/iy;
 const BARE_URL = /https?:\/\/[^\s<>`\\[\]]+/y;
-const SAFE_HREF = /^(?:https?:\/\/|mailto:|tg:)/i;
+const SAFE_LINK = /^(?:https?:\/\/|mailto:)/i;
+
+/**
+ * Whether a reply may link to `href`: `http`, `https` and `mailto` only, on every platform. Anything
+ * else (`tg://user?id=…` pings a user, `tg://join?…` lures into a group, `javascript:`, relative
+ * paths) is shown as its text.
+ */
+export function isSafeLink(href: string): boolean {
+  return SAFE_LINK.test(href);
+}
 
 /** Parses one paragraph's (or heading's) text; `\n` become line breaks. */
 export function parseInline(src: string): Inline[] {
@@ -168,7 +177,7 @@ class InlineParser {
     this.#brackets.length = 0;
     let children = unlink(build(inner));
     if (!inlinesVisible(children)) children = [{ type: 'text', text: dest.href }];
-    if (SAFE_HREF.test(dest.href) || !/^[a-z][\w+.-]*:/i.test(dest.href)) {
+    if (isSafeLink(dest.href)) {
       this.#node({ type: 'link', href: dest.href, children });
     } else {
       for (const child of children) this.#node(child);

@@ -3,7 +3,7 @@
  * messages. A `Dialect` says how each construct is written and escaped; this walker does the rest
  * the same way for every platform: skipped blank blocks, blocks separated by a blank line (items by
  * a line break), nested quotes flattened, a style not repeated inside itself, code not nested in a
- * link.
+ * link, and links only to `http`, `https` and `mailto` (any other link is written as its text).
  */
 import {
   type Block,
@@ -14,6 +14,7 @@ import {
   plainInline,
   RULE_TEXT,
 } from './markdown.ts';
+import { isSafeLink } from './markdown-inline.ts';
 import { type Piece, type Span, splitMarkup } from './split-markup.ts';
 
 /** Collects pieces, merging adjacent text. */
@@ -178,8 +179,9 @@ class Walker {
         }
         case 'link': {
           const only = node.children[0];
-          const bare = node.children.length === 1 && only?.type === 'text' && only.text === node.href;
-          const span = active.has('link') || bare ? null : d.link(node.href);
+          const safe = isSafeLink(node.href);
+          const bare = safe && node.children.length === 1 && only?.type === 'text' && only.text === node.href;
+          const span = active.has('link') || bare || !safe ? null : d.link(node.href);
           if (bare && !active.has('link')) {
             d.bareUrl(out, node.href);
             lineStart = false;
