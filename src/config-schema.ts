@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { Platform } from './core/contract.ts';
+import type { AdminUser } from './core/admin-notifier.ts';
 
 const bool = (fallback: boolean) =>
   z
@@ -106,6 +106,57 @@ const idList = (name: string) =>
       return ids;
     });
 
+/** Telegram and Discord user ids are numbers; Slack's are `U…`/`W…`, its workspaces `T…` (`E…`: an org). */
+const ADMIN_ID = { telegram: /^\d{1,24}$/, discord: /^\d{1,24}$/, slack: /^[UW][A-Z0-9]{2,20}$/ };
+const SLACK_TEAM = /^[TE][A-Z0-9]{2,20}$/;
+const ADMIN_FORMS = 'telegram:123456, discord:987654321, slack:U0ABC (any workspace) or slack:T0XYZ:U0ABC';
+
+/** One `ADMIN_USERS` entry, or what is wrong with it (without its value). */
+function parseAdmin(item: string): AdminUser | string {
+  const [platform, ...rest] = item.split(':');
+  if (platform !== 'telegram' && platform !== 'discord' && platform !== 'slack') {
+    return 'does not start with telegram:, discord: or slack:';
+  }
+  if (platform === 'slack' && rest.length === 2) {
+    const [team, id] = rest as [string, string];
+    if (!SLACK_TEAM.test(team)) return 'has a Slack workspace id that is not T… (capitals and digits)';
+    if (!ADMIN_ID.slack.test(id)) return 'has a Slack user id that is not U… or W… (capitals and digits)';
+    return { platform, id, team };
+  }
+  const [id] = rest;
+  if (rest.length !== 1 || id === undefined || !ADMIN_ID[platform].test(id)) {
+    return platform === 'slack'
+      ? 'is not slack:U… or slack:T…:U… (capitals and digits)'
+      : `has a ${platform === 'telegram' ? 'Telegram' : 'Discord'} user id that is not a number`;
+  }
+  return { platform, id };
+}
+
+/**
+ * What a value that should not be in `ADMIN_USERS` looks like, when it looks like a secret (a token
+ * pasted into the wrong variable); `undefined` for anything else.
+ */
+export function secretShape(value: string): string | undefined {
+  if (/xox[a-z]-|xapp-/i.test(value)) return 'a Slack token (xoxb-/xapp-…)';
+  if (/\d{5,}:[\w-]{20,}/.test(value)) return 'a Telegram bot token (digits:letters)';
+  if (/[\w-]{20,}\.[\w-]{5,}\.[\w-]{20,}/.test(value)) return 'a Discord bot token';
+  const long = value
+    .split(/[\s:,;=]/)
+    .find((part) => part.length >= 20 && /\d/.test(part) && /[a-z]/i.test(part));
+  if (long !== undefined) return `a long random string (${long.length} characters)`;
+  return undefined;
+}
+
+/** The problem with entry `index` of `ADMIN_USERS`, echoing the entry only when it cannot be a secret. */
+function adminProblem(item: string, index: number, count: number, problem: string): string {
+  const which = `entry ${index + 1} of ${count}`;
+  const secret = secretShape(item);
+  if (secret !== undefined) {
+    return `has ${which} that looks like ${secret}, not an admin (value not shown): each entry must be ${ADMIN_FORMS}; if a token was pasted there, rotate it`;
+  }
+  return `has ${which} "${item}" that ${problem}: each entry must be ${ADMIN_FORMS}`;
+}
+
 const optionalSecret = z
   .string()
   .optional()
@@ -180,20 +231,18 @@ export const envSchema = z.object({
     .string()
     .optional()
     .transform((v, ctx) => {
-      const admins: Array<{ platform: Platform; id: string }> = [];
-      for (const item of (v ?? '')
+      const items = (v ?? '')
         .split(',')
         .map((s) => s.trim())
-        .filter(Boolean)) {
-        const match = /^(telegram|discord|slack):([A-Za-z0-9_-]+)$/.exec(item);
-        if (!match) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `has "${item}": each entry must be platform:user-id, e.g. telegram:123456`,
-          });
+        .filter(Boolean);
+      const admins: AdminUser[] = [];
+      for (const [index, item] of items.entries()) {
+        const admin = parseAdmin(item);
+        if (typeof admin === 'string') {
+          ctx.addIssue({ code: 'custom', message: adminProblem(item, index, items.length, admin) });
           return z.NEVER;
         }
-        admins.push({ platform: match[1] as Platform, id: match[2] as string });
+        admins.push(admin);
       }
       return admins;
     }),

@@ -3,6 +3,7 @@
  * A problem stops start-up with a `ConfigError` naming the variable and what is wrong with it.
  */
 import { envSchema } from './config-schema.ts';
+import type { AdminUser } from './core/admin-notifier.ts';
 import type { Platform } from './core/contract.ts';
 import { ConfigError } from './core/errors.ts';
 import { loadNotices } from './notices.ts';
@@ -86,8 +87,8 @@ export interface Config {
     /** Reaction shown on the user's message while the agent works; null when turned off. */
     workingReaction: string | null;
   };
-  /** Who may use admin commands, by platform and user id (`ADMIN_USERS`). */
-  admins: Array<{ platform: Platform; id: string }>;
+  /** Who may use admin commands, by platform and user id, and on Slack workspace (`ADMIN_USERS`). */
+  admins: AdminUser[];
   /** Bearer token for `/admin/*` over HTTP; absent: those routes are off. Secret. */
   adminHttpToken?: string;
   /** Balances that alert admins when crossed going down, highest first. Default 1000, 100, 0. */

@@ -5,16 +5,25 @@
 import type { Logger } from '../logger.ts';
 import type { Platform } from './contract.ts';
 
+/** One admin (`ADMIN_USERS`). */
+export interface AdminUser {
+  platform: Platform;
+  /** The platform's user id. */
+  id: string;
+  /** Slack only: the workspace (`T…`) the admin is an admin in; absent: any workspace. */
+  team?: string;
+}
+
 /** Sends `text` as a direct message to a user of a platform. */
 export type DirectSender = (platform: Platform, userId: string, text: string) => Promise<void>;
 
 export class AdminNotifier {
-  readonly #admins: ReadonlyArray<{ platform: Platform; id: string }>;
+  readonly #admins: readonly AdminUser[];
   readonly #send: DirectSender | undefined;
   readonly #log: Logger;
 
   constructor(options: {
-    admins: ReadonlyArray<{ platform: Platform; id: string }>;
+    admins: readonly AdminUser[];
     send?: DirectSender;
     log: Logger;
   }) {
@@ -23,9 +32,14 @@ export class AdminNotifier {
     this.#log = options.log;
   }
 
-  /** True when `userId` of `platform` is an admin. Checked on every command, never cached. */
-  isAdmin(platform: Platform, userId: string): boolean {
-    return this.#admins.some((a) => a.platform === platform && a.id === userId);
+  /**
+   * True when `userId` of `platform` is an admin, in workspace `team` on Slack (an admin named
+   * without one is an admin in every workspace). Checked on every command, never cached.
+   */
+  isAdmin(platform: Platform, userId: string, team?: string): boolean {
+    return this.#admins.some(
+      (a) => a.platform === platform && a.id === userId && (a.team === undefined || a.team === team),
+    );
   }
 
   /**

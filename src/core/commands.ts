@@ -66,16 +66,18 @@ export class Commands {
     this.#notices = options.notices;
   }
 
-  /** True when the caller may run the command. */
-  allowed(call: Omit<CommandCall, 'thread'>): boolean {
+  /** True when the caller may run the command (on Slack, as an admin of the thread's workspace). */
+  allowed(call: CommandCall): boolean {
     const { who } = COMMANDS[call.name];
     if (who === 'anyone') return true;
     if (who === 'admin-in-groups' && call.chatType === 'direct') return true;
-    return this.#admins.isAdmin(call.platform, call.userId);
+    // Slack thread keys are `slack:<team>:<channel>…`.
+    const team = call.platform === 'slack' ? call.thread.split(':')[1] : undefined;
+    return this.#admins.isAdmin(call.platform, call.userId, team);
   }
 
   /** The commands this caller may use, for menus and `help`. */
-  available(call: Omit<CommandCall, 'name' | 'thread'>): CommandName[] {
+  available(call: Omit<CommandCall, 'name'>): CommandName[] {
     return (Object.keys(COMMANDS) as CommandName[]).filter((name) => this.allowed({ ...call, name }));
   }
 
