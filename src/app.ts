@@ -6,6 +6,7 @@ import { createDiscordAdapter } from '../adapters/discord/index.ts';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { createTelegramAdapter } from '../adapters/telegram/index.ts';
 import type { Config } from './config.ts';
+import { RedisClaims } from './core/claims.ts';
 import { COMMAND_MENU } from './core/commands.ts';
 import type { Adapter, Health } from './core/contract.ts';
 import type { Observer } from './core/observer.ts';
@@ -174,6 +175,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
 
     if (router) {
       const { accept } = router;
+      const claims = new RedisClaims(services.redis, config.redisPrefix);
       for (const adapter of adapters) {
         await adapter.start({
           message: async (message) => {
@@ -182,6 +184,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
           command: (request) => services.commands.handle(adapter.platform, request),
           menu: COMMAND_MENU,
           adminIds: config.admins.filter((a) => a.platform === adapter.platform).map((a) => a.id),
+          claims,
         });
       }
     }

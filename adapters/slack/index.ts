@@ -16,7 +16,7 @@ import { registerSlashCommand, SLACK_COMMAND_ACK_MS, SLACK_DEFAULT_COMMAND } fro
 import { describe, slackErrorKind, toPlatformError } from './errors.ts';
 import { renderSlack, SLACK_MAX_MESSAGE } from './format.ts';
 import { normalizeSlackEvent, type SlackBotIdentity } from './normalize.ts';
-import { EventsApiReceiver, HeldAckSocketModeReceiver } from './receiver.ts';
+import { EventsApiReceiver, HeldAckSocketModeReceiver, SLACK_MAX_BODY_BYTES } from './receiver.ts';
 
 /** Tries of `auth.test` at start-up before giving up. */
 const INIT_ATTEMPTS = 3;
@@ -120,11 +120,17 @@ class SlackAdapter implements Adapter {
       });
       receiver = this.#socket;
     } else if (options.signingSecret) {
-      const events = new EventsApiReceiver({ signingSecret: options.signingSecret, log: this.#log });
+      const events = new EventsApiReceiver({
+        signingSecret: options.signingSecret,
+        log: this.#log,
+        claims: () => this.#inbound?.claims,
+      });
       this.routes.push({
         method: 'POST',
         path: SLACK_EVENTS_PATH,
         handle: (request) => events.handle(request),
+        maxBodyBytes: SLACK_MAX_BODY_BYTES,
+        screen: (headers) => events.screen(headers),
       });
       receiver = events;
     } else {

@@ -14,6 +14,8 @@ import {
   type ReceiverEvent,
   SocketModeReceiver,
 } from '@slack/bolt';
+import { MemoryClaims } from '../../src/core/claims.ts';
+import type { Claims } from '../../src/core/contract.ts';
 import type { Logger } from '../../src/logger.ts';
 
 /** Longest wait between two tries to open a Socket Mode connection again, ms. */
@@ -21,10 +23,18 @@ const MAX_RECONNECT_DELAY_MS = 30_000;
 /** The SDK's default ping timeout, which is also its delay before reconnecting, ms. */
 const DEFAULT_PING_TIMEOUT_MS = 5_000;
 
-/** Largest request body accepted (Bolt's HTTPReceiver default). */
-const BODY_LIMIT = 4 * 1024 * 1024;
+/**
+ * Largest request body read, bytes. Slack's events and slash commands are a few kilobytes (a message
+ * holds at most 40,000 characters); Bolt's HTTPReceiver allows 4 MiB.
+ */
+export const SLACK_MAX_BODY_BYTES = 1024 * 1024;
 /** Requests signed longer ago (or further ahead) than this are refused as replays, s. */
 const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
+/**
+ * How long a signature is remembered, s: a request is accepted from 5 minutes before its timestamp
+ * to 5 minutes after it, so a signature first seen at either end stays valid for up to 10 minutes.
+ */
+export const SLACK_REPLAY_WINDOW_SECONDS = 2 * MAX_CLOCK_SKEW_SECONDS;
 
 /** What the listeners answered: `acked` false when nothing called `ack()` (no listener for the payload). */
 export type HeldAck = { acked: false } | { acked: true; response: unknown };
@@ -46,6 +56,11 @@ export interface EventsApiReceiverOptions {
   /** The app's signing secret. Secret. */
   signingSecret: string;
   log: Logger;
+  /**
+   * The claims shared by every process of the bridge (`Inbound.claims`); undefined (not receiving,
+   * or none given): the receiver keeps its claims in its own memory.
+   */
+  claims?: () => Claims | undefined;
   /** Clock, epoch ms. Default `Date.now`. */
   now?: () => number;
 }
@@ -55,15 +70,22 @@ export interface EventsApiReceiverOptions {
  * `POST /slack/events` (JSON events, form-encoded slash commands), does what Bolt's HTTPReceiver does
  * (ssl_check, signature and staleness check, url_verification, retry headers) and answers once the
  * event was processed: 200 with the body the listener acked with, 404 when no listener acked.
+ * `screen` refuses a request without fresh signature headers before its body is read (the HTTP
+ * server calls it), and an exact replay of a signed request (its signature seen within
+ * `SLACK_REPLAY_WINDOW_SECONDS`) is answered 200 and not processed again: Slack signs each delivery
+ * anew, its retries included, so only a copy of a request can carry a signature seen before.
  */
 export class EventsApiReceiver implements Receiver {
   #app: App | undefined;
   readonly #o: EventsApiReceiverOptions;
   readonly #now: () => number;
+  /** The claims used when no shared ones are given. */
+  readonly #ownClaims: Claims;
 
   constructor(options: EventsApiReceiverOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#ownClaims = new MemoryClaims(this.#now);
   }
 
   init(app: App): void {
@@ -75,13 +97,21 @@ export class EventsApiReceiver implements Receiver {
 
   async stop(): Promise<void> {}
 
+  /** Refuses, before its body is read, a request without a signature or with a stale timestamp. */
+  screen(headers: Headers): Response | undefined {
+    const signature = headers.get('x-slack-signature');
+    const timestamp = Number(headers.get('x-slack-request-timestamp') ?? Number.NaN);
+    if (signature?.startsWith('v0=') && this.#fresh(timestamp)) return undefined;
+    this.#o.log.warn('slack request refused unread: no signature or a stale timestamp');
+    return empty(401);
+  }
+
+  /** Takes the web-standard request as the HTTP server hands it over, its body already read. */
   async handle(request: Request): Promise<Response> {
-    if (Number(request.headers.get('content-length') ?? 0) > BODY_LIMIT) return empty(413);
     const raw = await request.text();
-    if (raw.length > BODY_LIMIT) return empty(413);
     const form = (request.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded');
     const params = form ? new URLSearchParams(raw) : undefined;
-    // Slack's SSL check for slash commands carries no signature.
+    // Slack's SSL check of a slash command's URL: nothing to process.
     if (params?.get('ssl_check') === '1') return empty(200);
     if (!this.#signed(raw, request.headers)) {
       this.#o.log.warn('slack request refused: bad signature or stale timestamp');
@@ -92,6 +122,12 @@ export class EventsApiReceiver implements Receiver {
     if (body.type === 'url_verification') return Response.json({ challenge: body.challenge });
     const app = this.#app;
     if (!app) return empty(503);
+    const claims = this.#o.claims?.() ?? this.#ownClaims;
+    const replayKey = `slack:${request.headers.get('x-slack-signature')}`;
+    if (!(await claims.claim(replayKey, SLACK_REPLAY_WINDOW_SECONDS))) {
+      this.#o.log.warn('slack request replayed: answered, not processed again');
+      return empty(200);
+    }
     const retryNum = Number.parseInt(request.headers.get('x-slack-retry-num') ?? '', 10);
     const retryReason = request.headers.get('x-slack-retry-reason');
     try {
@@ -102,8 +138,12 @@ export class EventsApiReceiver implements Receiver {
       });
       return held.acked ? ackResponse(held.response) : empty(404);
     } catch (err) {
-      // Not stored (the app's error handler logged why): a non-2xx answer makes Slack send it again.
+      // Not stored (the app's error handler logged why): a non-2xx answer makes Slack send it again,
+      // with the same signature when within the same second.
       this.#o.log.debug({ err }, 'slack event not acknowledged');
+      await claims.release(replayKey).catch((releaseErr: unknown) => {
+        this.#o.log.warn({ err: releaseErr }, 'slack replay claim not released');
+      });
       return empty(503);
     }
   }
@@ -113,15 +153,20 @@ export class EventsApiReceiver implements Receiver {
     const signature = headers.get('x-slack-signature');
     const timestamp = Number(headers.get('x-slack-request-timestamp') ?? Number.NaN);
     const nowMs = this.#now();
-    if (!signature || !Number.isSafeInteger(timestamp)) return false;
-    // Bolt refuses stale timestamps; refuse ones from the future too.
-    if (Math.abs(nowMs / 1000 - timestamp) > MAX_CLOCK_SKEW_SECONDS) return false;
+    if (!signature || !this.#fresh(timestamp)) return false;
     return isValidSlackRequest({
       signingSecret: this.#o.signingSecret,
       body: raw,
       headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
       nowMilliseconds: nowMs,
     });
+  }
+
+  /** A whole number of seconds within five minutes of now: Bolt refuses stale ones, this future ones too. */
+  #fresh(timestamp: number): boolean {
+    return (
+      Number.isSafeInteger(timestamp) && Math.abs(this.#now() / 1000 - timestamp) <= MAX_CLOCK_SKEW_SECONDS
+    );
   }
 }
 

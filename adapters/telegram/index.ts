@@ -6,6 +6,7 @@
  * a `getUpdates` that is not answered within its long poll plus `requestTimeoutMs` is abandoned and
  * the next one started, and health turns red when none completed for two such spans.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { Bot, GrammyError, webhookCallback } from 'grammy';
 import type { Update } from 'grammy/types';
 import type {
@@ -41,6 +42,13 @@ export const TELEGRAM_PACING: SendPacing = {
   direct: { intervalMs: 1_050, burst: 1 },
   group: { intervalMs: 3_150, burst: 3 },
 };
+/**
+ * Largest webhook request read, bytes: an update is a few kilobytes (a message holds at most 4,096
+ * characters, a caption 1,024; files come as ids, never inline).
+ */
+export const TELEGRAM_MAX_UPDATE_BYTES = 1024 * 1024;
+/** The header carrying the webhook's secret (`secret_token` of `setWebhook`). */
+const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 /** Tries of `getMe` at start-up before giving up. */
 const INIT_ATTEMPTS = 3;
 /** Long-poll duration of one `getUpdates`, s. */
@@ -126,9 +134,18 @@ class TelegramAdapter implements Adapter {
         onTimeout: 'throw',
         timeoutMilliseconds: 10_000,
       });
+      const secret = Buffer.from(options.webhook.secret);
       this.routes.push({
         method: 'POST',
         path: new URL(options.webhook.url).pathname,
+        maxBodyBytes: TELEGRAM_MAX_UPDATE_BYTES,
+        // A request without the right secret is refused before its body is read.
+        screen: (headers) => {
+          const given = Buffer.from(headers.get(TELEGRAM_SECRET_HEADER) ?? '');
+          if (given.length === secret.length && timingSafeEqual(given, secret)) return undefined;
+          this.#log.warn('telegram webhook request refused unread: wrong or no secret');
+          return new Response('secret token is wrong', { status: 401 });
+        },
         handle: async (request) => {
           try {
             return await callback(request);

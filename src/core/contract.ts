@@ -111,6 +111,16 @@ export interface HttpRoute {
   path: string;
   /** Handles one request. Must answer 2xx only once the message is stored (or was ignored). */
   handle: (request: Request) => Promise<Response>;
+  /**
+   * Largest request body read, bytes: a longer one is refused with 413 as soon as it passes this,
+   * unread beyond it. Default 1 MiB (`DEFAULT_BODY_LIMIT` in `src/http/body-limit.ts`).
+   */
+  maxBodyBytes?: number;
+  /**
+   * Checks the headers before any of the body is read (signature present and fresh, secret right):
+   * a Response refuses the request unread; undefined lets it through.
+   */
+  screen?: (headers: Headers) => Response | undefined;
 }
 
 /** Receives every normalized message; resolves once it is stored durably (or deliberately dropped). */
@@ -151,6 +161,19 @@ export interface Inbound {
   menu: readonly MenuCommand[];
   /** This platform's admin user ids (`ADMIN_USERS`), for per-user menus. */
   adminIds: readonly string[];
+  /**
+   * Claims shared by every process of the bridge (in Redis), with which an adapter refuses a replayed
+   * signed request. Absent: the adapter keeps its claims in its own memory.
+   */
+  claims?: Claims;
+}
+
+/** One-time claims on keys (`src/core/claims.ts`). */
+export interface Claims {
+  /** Claims `key` for `ttlSeconds`: true the first time, false while an earlier claim lasts. */
+  claim(key: string, ttlSeconds: number): Promise<boolean>;
+  /** Gives a claim up, so that the key may be claimed again (the work it guarded failed). */
+  release(key: string): Promise<void>;
 }
 
 /** Result of a health probe. */

@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import type { Health, HttpRoute } from '../core/contract.ts';
 import { ConfigError } from '../core/errors.ts';
 import { adminAuth, adminHeaders } from './admin-auth.ts';
+import { HTTP_SERVER_TIMEOUTS, limitBody } from './body-limit.ts';
 import type { PromMetrics } from './metrics.ts';
 
 /** What `/healthz` reports: each dependency's health; 200 when all are ok, else 503. */
@@ -60,7 +61,12 @@ export function createHttpApp(options: {
     );
   }
   for (const route of options.routes) {
-    app.on(route.method, route.path, (c) => route.handle(c.req.raw));
+    // The body is read within its limits (body-limit.ts) before the route sees it.
+    const body = limitBody({
+      ...(route.maxBodyBytes !== undefined && { maxBytes: route.maxBodyBytes }),
+      ...(route.screen && { screen: route.screen }),
+    });
+    app.on(route.method, route.path, body, (c) => route.handle(c.req.raw));
   }
   if (admin) {
     const protectedApp = new Hono();
@@ -84,7 +90,8 @@ export function listen(
   hostname = '0.0.0.0',
 ): Promise<{ port: number; close(): Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
+    const settings = { fetch: app.fetch, port, hostname, serverOptions: HTTP_SERVER_TIMEOUTS };
+    const server = serve(settings, (info) => {
       resolve({
         port: info.port,
         close: () =>
