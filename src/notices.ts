@@ -25,7 +25,9 @@ export type NoticeKey =
   | 'agentDown'
   | 'lateAnswer'
   | 'staleDropped'
-  | 'tooSlow';
+  | 'tooSlow'
+  | 'reportSentPrivately'
+  | 'reportNotSent';
 
 export type Notices = Record<NoticeKey, string>;
 
@@ -51,6 +53,10 @@ const en: Notices = {
   staleDropped:
     "Sorry, I couldn't answer your message in time. If you still need help, please send it again.",
   tooSlow: 'Sorry, the assistant took too long to answer that message. Please send it again.',
+  // An admin report asked for in a shared chat goes to the admin privately; the chat gets one of these.
+  reportSentPrivately: 'I sent the report to you in a private message.',
+  reportNotSent:
+    "I couldn't send you the report in a private message. Start a private chat with me and ask there.",
 };
 
 const id: Notices = {
@@ -73,6 +79,9 @@ const id: Notices = {
   lateAnswer: 'Maaf atas keterlambatannya. Berikut jawaban untuk pesan Anda sebelumnya:',
   staleDropped: 'Maaf, pesan Anda tidak sempat saya jawab. Jika masih perlu bantuan, silakan kirim lagi.',
   tooSlow: 'Maaf, asisten terlalu lama menjawab pesan itu. Silakan kirim lagi.',
+  reportSentPrivately: 'Laporannya sudah saya kirim kepada Anda lewat pesan pribadi.',
+  reportNotSent:
+    'Saya tidak bisa mengirim laporannya lewat pesan pribadi. Mulai obrolan pribadi dengan saya, lalu minta di sana.',
 };
 
 /** The notices in `language`, with the operator's overrides from `file` applied. */

@@ -167,7 +167,14 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
     pacer: new Pacer(redis, prefix),
     processes,
     reports,
-    commands: new Commands({ reports, conversations, admins: notifier, notices, log }),
+    commands: new Commands({
+      reports,
+      conversations,
+      admins: notifier,
+      notices,
+      log,
+      ...(deps.directSender && { sendDirect: deps.directSender }),
+    }),
     async close() {
       await queue.close();
       await stats.flush();

@@ -2,10 +2,12 @@
  * The bridge's own commands, the same on every platform: `credits` and `status` for admins, `reset`
  * for anyone in a direct chat (admins only in groups), `help` for everyone. Commands never reach the
  * agent and never cost credits. Admin rights are checked on every call against `ADMIN_USERS`.
+ * An admin report asked for by a message in a shared chat is sent to the admin privately, never into
+ * the chat (it names other people's chats); the chat is told where it went.
  */
 import type { Logger } from '../logger.ts';
 import { fillNotice, type Notices } from '../notices.ts';
-import type { AdminNotifier } from './admin-notifier.ts';
+import type { AdminNotifier, DirectSender } from './admin-notifier.ts';
 import type { CommandRequest, MenuCommand, Platform } from './contract.ts';
 import type { Conversations } from './conversations.ts';
 import { creditsText, type Reports, statusText } from './reports.ts';
@@ -50,6 +52,7 @@ export class Commands {
   readonly #conversations: Conversations;
   readonly #admins: AdminNotifier;
   readonly #notices: Notices;
+  readonly #sendDirect: DirectSender | undefined;
   readonly #log: Logger;
 
   constructor(options: {
@@ -57,9 +60,12 @@ export class Commands {
     conversations: Conversations;
     admins: AdminNotifier;
     notices: Notices;
+    /** Sends admin reports asked for in shared chats privately; absent: the chat is told it could not. */
+    sendDirect?: DirectSender;
     log: Logger;
   }) {
     this.#log = options.log;
+    this.#sendDirect = options.sendDirect;
     this.#reports = options.reports;
     this.#conversations = options.conversations;
     this.#admins = options.admins;
@@ -81,19 +87,43 @@ export class Commands {
     return (Object.keys(COMMANDS) as CommandName[]).filter((name) => this.allowed({ ...call, name }));
   }
 
-  /** Runs a command from a platform's own command feature; an unknown name gets the help text. */
+  /**
+   * Runs a command from the platform's own command feature, whose answer only the caller sees
+   * (Discord's ephemeral reply, Slack's ephemeral response); an unknown name gets the help text.
+   */
   async handle(platform: Platform, request: CommandRequest): Promise<string> {
     const name = request.name.toLowerCase();
     try {
-      return await this.run({ ...request, platform, name: isCommandName(name) ? name : 'help' });
+      return await this.#answer({ ...request, platform, name: isCommandName(name) ? name : 'help' });
     } catch (err) {
       this.#log.error({ err, platform, command: name }, 'command failed');
       return this.#notices.commandFailed;
     }
   }
 
-  /** Runs the command and returns the text to answer with; a caller without the right gets "not allowed". */
+  /**
+   * Runs a command given as a chat message and returns the text to post in that chat. An admin
+   * report asked for in a shared chat goes to the admin as a direct message instead, and the chat
+   * gets only a notice saying where it went (or that it could not be sent).
+   */
   async run(call: CommandCall): Promise<string> {
+    if (call.chatType === 'direct' || COMMANDS[call.name].who !== 'admin' || !this.allowed(call)) {
+      return this.#answer(call);
+    }
+    const report = await this.#answer(call);
+    const send = this.#sendDirect;
+    if (!send) return this.#notices.reportNotSent;
+    try {
+      await send(call.platform, call.userId, report);
+      return this.#notices.reportSentPrivately;
+    } catch (err) {
+      this.#log.warn({ err, platform: call.platform, command: call.name }, 'admin report not sent privately');
+      return this.#notices.reportNotSent;
+    }
+  }
+
+  /** The answer to a command; a caller without the right gets "not allowed". */
+  async #answer(call: CommandCall): Promise<string> {
     if (!this.allowed(call)) return this.#notices.notAllowed;
     switch (call.name) {
       case 'credits':
