@@ -1,9 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The security suite has its own run (`npm run test:security`, vitest.security.config.ts).
+    exclude: [...configDefaults.exclude, 'test/security/**'],
     globalSetup: ['test/support/redis-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -5,8 +5,10 @@
  * request is answered 503 with `Retry-After` (Slack and Telegram send it again); a body is read as a
  * stream and refused with 413 the moment it passes its limit, chunked or not, whatever its
  * `Content-Length` says; one that has not arrived within `BODY_READ_DEADLINE_MS` is refused with 408.
- * Refusals close the connection. The Node server's own timeouts (`HTTP_SERVER_TIMEOUTS`) cut slow
- * headers and slow requests on every route.
+ * After a refusal, @hono/node-server discards what more of the body comes for at most 500 ms (and
+ * 64 MiB), then closes the connection: reading on a little lets the client see the answer, where an
+ * abrupt close would reset the connection before it could. The Node server's own timeouts
+ * (`HTTP_SERVER_TIMEOUTS`) cut slow headers and slow requests on every route.
  */
 import type { ServerOptions } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
@@ -59,9 +61,14 @@ export class BodyReadSlots {
 const processSlots = new BodyReadSlots(MAX_BODY_READS);
 
 /** A body read in full, or why reading it stopped. */
-export type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false; reason: 'too-large' | 'too-slow' };
+export type BodyRead =
+  | { ok: true; bytes: Uint8Array }
+  | { ok: false; reason: 'too-large' | 'too-slow' | 'broken' };
 
-/** Reads `body` up to `maxBytes`, stopping as soon as it is longer or `deadlineMs` has passed. */
+/**
+ * Reads `body` up to `maxBytes`, stopping as soon as it is longer or `deadlineMs` has passed, or when
+ * the client went away while sending it (`broken`).
+ */
 export async function readCapped(
   body: ReadableStream<Uint8Array> | null,
   maxBytes: number,
@@ -77,7 +84,8 @@ export async function readCapped(
   });
   try {
     for (;;) {
-      const next = await Promise.race([reader.read(), expired]);
+      const next = await Promise.race([reader.read(), expired]).catch(() => 'broken' as const);
+      if (next === 'broken') return { ok: false, reason: 'broken' };
       if (next === 'expired') return { ok: false, reason: 'too-slow' };
       if (next.done) break;
       size += next.value.byteLength;
@@ -114,13 +122,14 @@ export function limitBody(options: BodyLimitOptions = {}): MiddlewareHandler {
     const request = c.req.raw;
     if (request.method === 'GET' || request.method === 'HEAD') return next();
     const refused = options.screen?.(request.headers);
-    if (refused) return closing(refused);
+    if (refused) return refused;
     if (Number(request.headers.get('content-length') ?? 0) > maxBytes)
-      return closing(new Response(null, { status: 413 }));
+      return new Response(null, { status: 413 });
     if (!slots.tryTake()) {
-      return closing(
-        new Response(null, { status: 503, headers: { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) } }),
-      );
+      return new Response(null, {
+        status: 503,
+        headers: { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) },
+      });
     }
     let read: BodyRead;
     try {
@@ -128,7 +137,7 @@ export function limitBody(options: BodyLimitOptions = {}): MiddlewareHandler {
     } finally {
       slots.release();
     }
-    if (!read.ok) return closing(new Response(null, { status: read.reason === 'too-large' ? 413 : 408 }));
+    if (!read.ok) return new Response(null, { status: REFUSAL_STATUS[read.reason] });
     c.req.raw = new Request(request.url, {
       method: request.method,
       headers: request.headers,
@@ -139,12 +148,5 @@ export function limitBody(options: BodyLimitOptions = {}): MiddlewareHandler {
   };
 }
 
-/**
- * The refusal, with `Connection: close`: the rest of a body never read is not worth waiting for, and
- * the server closes the connection once the answer is out.
- */
-function closing(response: Response): Response {
-  const headers = new Headers(response.headers);
-  headers.set('Connection', 'close');
-  return new Response(response.body, { status: response.status, headers });
-}
+/** The answer to a body not read in full. */
+const REFUSAL_STATUS = { 'too-large': 413, 'too-slow': 408, broken: 400 } as const;
