@@ -70,7 +70,8 @@ export function createHttpApp(options: {
   }
   if (admin) {
     const protectedApp = new Hono();
-    protectedApp.use('*', adminHeaders(), adminAuth({ token: admin.token }));
+    // Authenticated first; then any body (bull-board's write API) is read within the same limits as webhooks.
+    protectedApp.use('*', adminHeaders(), adminAuth({ token: admin.token }), limitBody());
     protectedApp.get('/credits', async (c) => c.json(await admin.credits()));
     protectedApp.get('/status', async (c) => c.json(await admin.status()));
     admin.mount?.(protectedApp);

@@ -124,5 +124,12 @@ describe('a request that changes state, with only the session cookie', () => {
     });
     expect(withBearer.status).toBeLessThan(300);
     expect((await turnsQueue(base)).isPaused).toBe(true);
+    // Even an admin's body is read only up to the webhooks' limit.
+    const huge = await fetch(`${base}/admin/queues/api/queues/turns/add`, {
+      method: 'POST',
+      headers: { ...bearer, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'turn', data: { thread: 'x'.repeat(2 * 1024 * 1024) } }),
+    });
+    expect(huge.status).toBe(413);
   });
 });
