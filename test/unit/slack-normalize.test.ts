@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readSlashCommand } from '../../adapters/slack/commands.ts';
-import { normalizeSlackEvent, type SlackBotIdentity } from '../../adapters/slack/normalize.ts';
+import {
+  normalizeSlackEvent,
+  type SlackBotIdentity,
+  slackReferences,
+} from '../../adapters/slack/normalize.ts';
 
 const bot: SlackBotIdentity = { userId: 'U0BOT0001', botId: 'B0BOT0001', teamId: 'T0TEAM001' };
 const TS = '1764000000.000100';
@@ -110,8 +114,49 @@ describe('normalizeSlackEvent', () => {
     const text = (raw: string) => normalize(mention({ text: raw }))?.text;
     expect(text('hey <@U0BOT0001>, is 1 &lt; 2 &amp;&amp; 3 &gt; 2?')).toBe('hey is 1 < 2 && 3 > 2?');
     expect(text('<@U0BOT0001|aksita>: ping')).toBe('ping');
-    expect(text('ask <@U0OTHER01> not me')).toBe('ask <@U0OTHER01> not me');
+    expect(text('ask <@U0OTHER01> not me')).toBe('ask @user not me');
     expect(text('<@U0BOT0001>')).toBe('');
+  });
+
+  it('reads Slack markup as a person does: links, people, channels, broadcasts, groups, dates', () => {
+    const names = { users: new Map([['U0OTHER01', 'Budi']]), channels: new Map([['C0RANDOM1', 'random']]) };
+    const text = (raw: string) => normalizeSlackEvent(dm({ text: raw }), bot, names)?.text;
+    expect(text('see <https://example.com/a?b=1&amp;c=2|this page>')).toBe(
+      'see this page (https://example.com/a?b=1&c=2)',
+    );
+    expect(text('<https://x.io> and <http://y.io|y.io>')).toBe('https://x.io and y.io');
+    expect(text('mail <mailto:a@b.c|a@b.c> or <mailto:d@e.f|Dee>')).toBe('mail a@b.c or Dee (d@e.f)');
+    expect(text('ask <@U0OTHER01>, <@U0NOBODY1> or <@W0GRID001|ana>')).toBe('ask @Budi, @user or @ana');
+    expect(text('<!here> <!channel> <!everyone> <!here|here>')).toBe('@here @channel @everyone @here');
+    expect(text('in <#C0GENERAL|general>, <#C0RANDOM1>, <#C0UNKNOWN> and <#C0EMPTY01|>')).toBe(
+      'in #general, #random, #channel and #channel',
+    );
+    expect(text('<!subteam^S0123|@design> and <!subteam^S0456>')).toBe('@design and @team');
+    expect(text('due <!date^1392734382^{date} at {time}|Feb 18, 2014 at 6:39 AM PST>')).toBe(
+      'due Feb 18, 2014 at 6:39 AM PST',
+    );
+    expect(text('due <!date^1392734382^{date}>')).toBe('due 2014-02-18T14:39:42.000Z');
+    expect(text('1 &lt; 2 &amp;&amp; &amp;lt;b&amp;gt; is code')).toBe('1 < 2 && &lt;b&gt; is code');
+    // A label is shown as it was written, never read as markup again.
+    expect(text('<https://x.io|a &lt;b&gt;>')).toBe('a <b> (https://x.io)');
+  });
+
+  it('lists the people and channels a text names without a name, leaving out the bot', () => {
+    expect(
+      slackReferences(
+        mention({ text: '<@U0BOT0001> ask <@U0OTHER01>, <@U0LABEL01|x> in <#C0ONE0001> <#C0TWO0001|two>' }),
+        bot,
+      ),
+    ).toEqual({ users: ['U0OTHER01'], channels: ['C0ONE0001'] });
+    for (const raw of [null, {}, { event: { text: 42 } }])
+      expect(slackReferences(raw, bot)).toEqual({ users: [], channels: [] });
+  });
+
+  it('answers a /me message like any other', () => {
+    expect(normalize(dm({ subtype: 'me_message', text: 'waves at the bot' }))).toMatchObject({
+      chatType: 'direct',
+      text: 'waves at the bot',
+    });
   });
 
   it('marks a plain thread reply as a follow-up of that thread, not addressed', () => {
