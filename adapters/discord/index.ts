@@ -35,7 +35,12 @@ import { retryUntilStored, sleep } from '../../src/core/retry.ts';
 import type { Logger } from '../../src/logger.ts';
 import { DiscordCommands, registerCommands } from './commands.ts';
 import { DISCORD_MAX_MESSAGE, renderDiscord } from './format.ts';
-import { type DiscordBotContext, type DiscordChannelInfo, inspectDiscordMessage } from './normalize.ts';
+import {
+  type DiscordBotContext,
+  type DiscordChannelInfo,
+  type DiscordGuildInfo,
+  inspectDiscordMessage,
+} from './normalize.ts';
 import { describe, discordErrorKind, NO_PINGS, toPlatformError } from './rest.ts';
 
 /** Discord shows "typing…" for 10 s; renew a little before. */
@@ -256,7 +261,8 @@ class DiscordAdapter implements Adapter {
     try {
       const bot = this.#bot;
       if (!bot) throw new Error('discord adapter received a message before init');
-      const inspected = inspectDiscordMessage(raw, bot, await this.#channelInfo(raw));
+      const channel = await this.#channelInfo(raw);
+      const inspected = inspectDiscordMessage(raw, bot, channel, this.#guildInfo(raw, bot.id));
       if (!inspected) return;
       let { message } = inspected;
       const explicit = inspected.addressedBy !== null && inspected.addressedBy !== 'channel';
@@ -285,6 +291,34 @@ class DiscordAdapter implements Adapter {
     return channel.isThread()
       ? { isThread: true, parentId: channel.parentId }
       : { isThread: false, parentId: null };
+  }
+
+  /** The bot's managed roles in the message's guild, and the cached names of what its text mentions. */
+  #guildInfo(raw: unknown, botId: string): DiscordGuildInfo {
+    const d = raw as { guild_id?: unknown; content?: unknown; message_snapshots?: unknown } | undefined;
+    const client = this.#client;
+    if (!client) return {};
+    const snapshots = Array.isArray(d?.message_snapshots) ? d.message_snapshots : [];
+    const text = [
+      d?.content,
+      ...snapshots.map((s) => (s as { message?: { content?: unknown } })?.message?.content),
+    ]
+      .filter((t): t is string => typeof t === 'string')
+      .join('\n');
+    const channels: Record<string, string> = {};
+    for (const [, id = ''] of text.matchAll(/<#(\d{1,20})>/g)) {
+      const name = (client.channels.cache.get(id) as { name?: unknown } | undefined)?.name;
+      if (typeof name === 'string' && name !== '') channels[id] = name;
+    }
+    const guild = typeof d?.guild_id === 'string' ? client.guilds.cache.get(d.guild_id) : undefined;
+    if (!guild) return { channels };
+    const roles: Record<string, string> = {};
+    for (const [, id = ''] of text.matchAll(/<@&(\d{1,20})>/g)) {
+      const role = guild.roles.cache.get(id);
+      if (role) roles[id] = role.name;
+    }
+    const botRoles = guild.roles.cache.filter((role) => role.tags?.botId === botId).map((role) => role.id);
+    return { channels, roles, botRoles };
   }
 
   /**

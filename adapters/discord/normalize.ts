@@ -5,6 +5,7 @@
  */
 import type { CommandRequest, IncomingMessage } from '../../src/core/contract.ts';
 import { removeTokens } from '../../src/core/text.ts';
+import { type DiscordNames, mentionedNames, readableMarkup } from './markup.ts';
 
 /** What the normalizer needs to know about the bot and its settings. */
 export interface DiscordBotContext {
@@ -22,6 +23,12 @@ export interface DiscordChannelInfo {
   isThread: boolean;
   /** A thread's parent channel; null for other channels or when unknown. */
   parentId: string | null;
+}
+
+/** What the adapter knows about the message's guild, from its cache (absent in DMs or when unknown). */
+export interface DiscordGuildInfo extends DiscordNames {
+  /** The bot's own managed roles (a role whose `tags.bot_id` is the bot): mentioning one addresses it. */
+  botRoles?: readonly string[];
 }
 
 /** Why a message is answered: a DM, or in a guild a mention, a listed role, a reply, a respond channel. */
@@ -44,6 +51,12 @@ const USER_MESSAGE_TYPES = new Set([0, 19]);
 /** Channel types that are threads: announcement, public and private thread. */
 const THREAD_TYPES = new Set([10, 11, 12]);
 const SNOWFLAKE = /^\d{1,20}$/;
+/** `message_reference.type` of a forward: the forwarded message is in `message_snapshots`. */
+const FORWARD = 1;
+/** How the agent is told that the question is a forwarded message. */
+export const FORWARDED_PREFIX = 'Forwarded message:\n';
+/** Fields that carry something other than text: files, link embeds, stickers, polls. */
+const MEDIA_KEYS = ['attachments', 'embeds', 'sticker_items', 'stickers'] as const;
 
 const record = (v: unknown): Loose | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Loose) : undefined;
@@ -55,31 +68,21 @@ const snowflake = (v: unknown): string | undefined => {
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const nonEmpty = (v: unknown): boolean => Array.isArray(v) && v.length > 0;
 
-/** `<@id>` of other users → `@name`, so the agent reads names rather than ids. */
-function nameUserMentions(text: string, mentions: unknown[]): string {
-  const names = new Map<string, string>();
-  for (const item of mentions) {
-    const user = record(item);
-    const id = snowflake(user?.id);
-    const name = str(record(user?.member)?.nick) ?? str(user?.global_name) ?? str(user?.username);
-    if (id !== undefined && name) names.set(id, name);
-  }
-  return text.replace(/<@!?(\d{1,20})>/g, (token, id: string) => {
-    const name = names.get(id);
-    return name === undefined ? token : `@${name}`;
-  });
-}
-
 function sentAt(msg: Loose, id: string): number {
   const parsed = Date.parse(str(msg.timestamp) ?? '');
   if (Number.isFinite(parsed)) return parsed;
   return Number(BigInt(id) >> 22n) + DISCORD_EPOCH;
 }
 
+/** True when a message (or a forwarded snapshot) carries something besides text. */
+const hasMedia = (m: Loose | undefined): boolean =>
+  m !== undefined && (MEDIA_KEYS.some((key) => nonEmpty(m[key])) || record(m.poll) !== undefined);
+
 function inspect(
   raw: unknown,
   bot: DiscordBotContext,
   channel: DiscordChannelInfo | undefined,
+  guild: DiscordGuildInfo,
 ): InspectedDiscordMessage | null {
   const msg = record(raw);
   const author = record(msg?.author);
@@ -96,15 +99,24 @@ function inspect(
   const guildId = snowflake(msg.guild_id);
   const direct = guildId === undefined;
   const content = str(msg.content) ?? '';
-  const hasMedia = nonEmpty(msg.attachments) || nonEmpty(msg.sticker_items) || nonEmpty(msg.embeds);
-  if (content.trim() === '' && !hasMedia) return null;
+  // A forward carries the forwarded message in its first snapshot; its own content is empty.
+  const forwarded =
+    record(msg.message_reference)?.type === FORWARD
+      ? (record(record(list(msg.message_snapshots)[0])?.message) ?? {})
+      : undefined;
+  const forwardedContent = str(forwarded?.content) ?? '';
+  const blank = content.trim() === '' && forwardedContent.trim() === '';
+  if (blank && !hasMedia(msg) && !hasMedia(forwarded)) return null;
 
-  const mentions = list(msg.mentions);
+  const mentions = [...list(msg.mentions), ...list(forwarded?.mentions)];
   const botToken = `<@!?${SNOWFLAKE.test(bot.id) ? bot.id : 'no-bot-id'}>`;
-  const tokenMentions = new RegExp(botToken).test(content);
-  const listedRoles = list(msg.mention_roles).filter(
-    (role): role is string => typeof role === 'string' && bot.mentionRoles.includes(role),
+  const tokenMentions = new RegExp(botToken).test(`${content}\n${forwardedContent}`);
+  const botRoles = direct ? [] : (guild.botRoles ?? []);
+  const rolesMentioned = [...list(msg.mention_roles), ...list(forwarded?.mention_roles)].filter(
+    (role): role is string => typeof role === 'string' && SNOWFLAKE.test(role),
   );
+  const listedRoles = rolesMentioned.filter((role) => bot.mentionRoles.includes(role));
+  const botRoleMentioned = rolesMentioned.some((role) => botRoles.includes(role));
   const reference = record(msg.referenced_message);
   const repliesToBot = snowflake(record(reference?.author)?.id) === bot.id;
   const mentionedBot = mentions.some((u) => snowflake(record(u)?.id) === bot.id);
@@ -115,23 +127,27 @@ function inspect(
 
   let addressedBy: DiscordAddressedBy | null = null;
   if (direct) addressedBy = 'direct';
-  else if (tokenMentions) addressedBy = 'mention';
+  else if (tokenMentions || botRoleMentioned) addressedBy = 'mention';
   else if (listedRoles.length > 0) addressedBy = 'role';
   else if (repliesToBot) addressedBy = 'reply';
   else if (mentionedBot) addressedBy = 'mention';
   else if (respondChannel) addressedBy = 'channel';
 
-  const ownTokens = [botToken, ...listedRoles.filter((r) => SNOWFLAKE.test(r)).map((r) => `<@&${r}>`)];
-  const stripped = nameUserMentions(
-    removeTokens(content, new RegExp(`(?:${ownTokens.join('|')})[,:]?`, 'g')),
-    mentions,
-  );
-  let text: string | null = content.trim() === '' ? null : stripped;
+  const ownRoles = [...bot.mentionRoles, ...botRoles].filter((r) => SNOWFLAKE.test(r));
+  const ownTokens = new RegExp(`(?:${[botToken, ...ownRoles.map((r) => `<@&${r}>`)].join('|')})[,:]?`, 'g');
+  const users = mentionedNames(mentions);
+  const readable = (s: string) => readableMarkup(removeTokens(s, ownTokens), users, guild);
+  const own = content.trim() === '' ? null : readable(content);
+  let text = own;
   let command: IncomingMessage['command'];
-  const commandMatch = text === null ? null : /^\/([a-z0-9_]{1,32})(?:\s+([\s\S]*))?$/i.exec(text);
-  if (commandMatch) {
-    command = { name: (commandMatch[1] as string).toLowerCase(), args: (commandMatch[2] ?? '').trim() };
-    text = command.args;
+  if (forwarded !== undefined) {
+    const quoted = forwardedContent.trim() === '' ? '' : readable(forwardedContent);
+    // A forward whose words are all the bot's mention still asks about the forwarded message.
+    if (quoted !== '') text = [own, `${FORWARDED_PREFIX}${quoted}`].filter(Boolean).join('\n\n');
+  } else {
+    // Like Telegram's: the text stays whole; the router decides what a command means.
+    const match = own === null ? null : /^\/([a-z0-9_]{1,32})(?:\s+([\s\S]*))?$/i.exec(own);
+    if (match) command = { name: (match[1] as string).toLowerCase(), args: (match[2] ?? '').trim() };
   }
 
   const member = record(msg.member);
@@ -164,9 +180,10 @@ export function inspectDiscordMessage(
   raw: unknown,
   bot: DiscordBotContext,
   channel?: DiscordChannelInfo,
+  guild: DiscordGuildInfo = {},
 ): InspectedDiscordMessage | null {
   try {
-    return inspect(raw, bot, channel);
+    return inspect(raw, bot, channel, guild);
   } catch {
     return null;
   }
@@ -177,8 +194,9 @@ export function normalizeDiscordMessage(
   raw: unknown,
   bot: DiscordBotContext,
   channel?: DiscordChannelInfo,
+  guild?: DiscordGuildInfo,
 ): IncomingMessage | null {
-  return inspectDiscordMessage(raw, bot, channel)?.message ?? null;
+  return inspectDiscordMessage(raw, bot, channel, guild)?.message ?? null;
 }
 
 /** A slash command from INTERACTION_CREATE: what to run, and what the answer is sent with. */

@@ -110,10 +110,17 @@ describe('normalizeDiscordMessage', () => {
       message: { addressed: true, text: 'my order is late' },
     });
     const other = guildMessage({ content: `<@&${OTHER_ROLE}> lunch?`, mention_roles: [OTHER_ROLE] });
-    expect(normalized(other, notThread)).toMatchObject({
-      addressed: false,
-      text: `<@&${OTHER_ROLE}> lunch?`,
+    expect(normalized(other, notThread)).toMatchObject({ addressed: false, text: '@role lunch?' });
+  });
+
+  it("is addressed by a mention of the bot's own managed role, which is removed from the text", () => {
+    const BOT_ROLE = '1200000000000000009';
+    const raw = guildMessage({ content: `<@&${BOT_ROLE}> is the shop open?`, mention_roles: [BOT_ROLE] });
+    expect(inspectDiscordMessage(raw, bot, notThread, { botRoles: [BOT_ROLE] })).toMatchObject({
+      addressedBy: 'mention',
+      message: { addressed: true, text: 'is the shop open?' },
     });
+    expect(normalized(raw, notThread).addressed).toBe(false);
   });
 
   it('is addressed by a reply to the bot, not by a reply to someone else', () => {
@@ -204,13 +211,43 @@ describe('normalizeDiscordMessage', () => {
       content: `<@${BOT}> what did <@${budi.id}> and <@!1700000000000000011> order?`,
       mentions: [botUser, budi],
     });
-    expect(normalized(raw).text).toBe('what did @Pak Budi and <@!1700000000000000011> order?');
+    expect(normalized(raw).text).toBe('what did @Pak Budi and @user order?');
   });
 
-  it('reads a leading /command, after the mention', () => {
+  it('writes emoji, channels, roles, slash commands and times as the client shows them', () => {
+    const raw = directMessage({
+      content:
+        'so <:pepe_sad:123> <a:dance:456> in <#77> and <#78>, ask <@&79> or <@&80>; </imagine:81> <t:0:R>',
+    });
+    const names = { channels: { '77': 'general' }, roles: { '79': 'Helpers' } };
+    expect(normalizeDiscordMessage(raw, bot, undefined, names)?.text).toBe(
+      'so :pepe_sad: :dance: in #general and #channel, ask @Helpers or @role; /imagine 1970-01-01T00:00:00.000Z',
+    );
+  });
+
+  it('asks about a forwarded message, marked as forwarded; a forward without words gets the notice', () => {
+    const forward = (message: Record<string, unknown>) =>
+      directMessage({
+        content: '',
+        message_reference: { type: 1, message_id: '1800000000000000020', channel_id: CHANNEL },
+        message_snapshots: [{ message: { content: '', attachments: [], embeds: [], ...message } }],
+      });
+    expect(normalized(forward({ content: 'is this true?' })).text).toBe('Forwarded message:\nis this true?');
+    expect(normalized(forward({ attachments: [{ id: '1' }] })).text).toBeNull();
+    expect(normalizeDiscordMessage(forward({}), bot)).toBeNull();
+  });
+
+  it('gives a poll or a sticker without words a null text', () => {
+    expect(
+      normalized(directMessage({ content: '', poll: { question: { text: 'Lunch?' } } })).text,
+    ).toBeNull();
+    expect(normalized(directMessage({ content: '', stickers: [{ id: '1', name: 'wave' }] })).text).toBeNull();
+  });
+
+  it('reads a leading /command, after the mention, keeping the whole text', () => {
     expect(normalized(directMessage({ content: '/credits' })).command).toEqual({ name: 'credits', args: '' });
     const raw = guildMessage({ content: `<@${BOT}> /Status now`, mentions: [botUser] });
-    expect(normalized(raw)).toMatchObject({ command: { name: 'status', args: 'now' }, text: 'now' });
+    expect(normalized(raw)).toMatchObject({ command: { name: 'status', args: 'now' }, text: '/Status now' });
     expect(normalized(directMessage({ content: 'a/b' })).command).toBeUndefined();
   });
 
