@@ -149,6 +149,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
             hasConversation: async (thread) =>
               (await services.conversations.get(thread)) !== null || (await inbox.hasTurn(thread)),
             observer,
+            rememberStart: (thread, payload) => services.conversations.rememberStart(thread, payload),
             groupMode: config.groupMode,
             log,
           })

@@ -27,7 +27,8 @@ export type NoticeKey =
   | 'staleDropped'
   | 'tooSlow'
   | 'reportSentPrivately'
-  | 'reportNotSent';
+  | 'reportNotSent'
+  | 'anonymousAdmin';
 
 export type Notices = Record<NoticeKey, string>;
 
@@ -57,6 +58,9 @@ const en: Notices = {
   reportSentPrivately: 'I sent the report to you in a private message.',
   reportNotSent:
     "I couldn't send you the report in a private message. Start a private chat with me and ask there.",
+  // An admin command from someone writing as the group (anonymous admin) or as a channel.
+  anonymousAdmin:
+    "Sorry, I can't tell who you are when you write as the group or as a channel, so admin commands are not available. Send the command as yourself.",
 };
 
 const id: Notices = {
@@ -82,6 +86,8 @@ const id: Notices = {
   reportSentPrivately: 'Laporannya sudah saya kirim kepada Anda lewat pesan pribadi.',
   reportNotSent:
     'Saya tidak bisa mengirim laporannya lewat pesan pribadi. Mulai obrolan pribadi dengan saya, lalu minta di sana.',
+  anonymousAdmin:
+    'Maaf, saya tidak bisa mengetahui siapa Anda saat Anda menulis sebagai grup atau kanal, jadi perintah admin tidak tersedia. Kirim perintah itu atas nama Anda sendiri.',
 };
 
 /** The notices in `language`, with the operator's overrides from `file` applied. */

@@ -29,6 +29,16 @@ export function isCommandName(name: string): name is CommandName {
   return Object.hasOwn(COMMANDS, name);
 }
 
+/**
+ * True when only an admin may run `name` in a chat of `chatType`. A sender who is a chat rather than a
+ * known person (`user.anonymous`: a Telegram anonymous admin, a message sent as a channel) is never an
+ * admin: the router answers such a command from it with the `anonymousAdmin` notice.
+ */
+export function needsAdmin(name: CommandName, chatType: 'direct' | 'group'): boolean {
+  const { who } = COMMANDS[name];
+  return who === 'admin' || (who === 'admin-in-groups' && chatType === 'group');
+}
+
 /** The commands as a platform menu. */
 export const COMMAND_MENU: readonly MenuCommand[] = (Object.keys(COMMANDS) as CommandName[]).map((name) => ({
   name,

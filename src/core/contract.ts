@@ -56,6 +56,11 @@ export interface IncomingMessage {
     id: string;
     /** A human-readable name (first + last name, or username); never used for authorization. */
     displayName: string;
+    /**
+     * True when the sender is a chat, not a known person (a Telegram anonymous group admin, or a
+     * message sent as a channel): answered like anyone, never an admin.
+     */
+    anonymous?: boolean;
   };
   /** When the platform says it was sent, in epoch milliseconds. */
   sentAt: number;

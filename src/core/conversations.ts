@@ -1,7 +1,8 @@
 /**
  * Thread → Aksita conversation. The map lives in Redis (`conv:<thread>`, no TTL) so a conversation
  * survives restarts; a 404 from the agent means the conversation is gone, so a fresh session is
- * created, stored, and the message tried once more.
+ * created, stored, and the message tried once more. A `/start` payload (a Telegram deep link) waits in
+ * `start:<thread>` (with a TTL) and goes to the agent as context of the thread's next question.
  */
 import type { Redis } from 'ioredis';
 import type { AgentReply, AksitaClient } from '../aksita/client.ts';
@@ -14,6 +15,9 @@ const PLATFORM_NAMES: Record<Platform, string> = {
   slack: 'Slack',
   cli: 'Terminal',
 };
+
+/** How long a `/start` payload waits for its thread's next question, in seconds. */
+export const START_PARAMETER_TTL_S = 86_400;
 
 /** Longest user-controlled value `additional_context` carries, in characters (code points). */
 export const MAX_CONTEXT_VALUE = 64;
@@ -48,16 +52,23 @@ export function contextValue(value: string): string | null {
 }
 
 /**
- * The `additional_context` sent with a message: platform, chat type and (optionally) the user's name.
- * The platform and chat type come from the bridge; the name is the user's own, so it is quoted.
+ * The `additional_context` sent with a message: platform, chat type, (optionally) the user's name,
+ * and the `/start` payload the chat was opened with, if one waits. The platform and chat type come
+ * from the bridge; the name and the payload are the user's own, so they are quoted.
  */
-export function additionalContext(message: IncomingMessage, withUserName: boolean): string {
+export function additionalContext(
+  message: IncomingMessage,
+  withUserName: boolean,
+  startParameter: string | null = null,
+): string {
   const parts = [
     `Platform: ${PLATFORM_NAMES[message.platform]}`,
     `Chat type: ${message.chatType === 'direct' ? 'private chat' : 'group chat'}`,
   ];
   const name = withUserName ? contextValue(message.user.displayName) : null;
   if (name !== null) parts.push(`User: ${name}`);
+  const start = startParameter === null ? null : contextValue(startParameter);
+  if (start !== null) parts.push(`Start parameter: ${start}`);
   return parts.join('; ');
 }
 
@@ -85,6 +96,15 @@ export class Conversations {
     return `${this.#prefix}:conv:${thread}`;
   }
 
+  #startKey(thread: string): string {
+    return `${this.#prefix}:start:${thread}`;
+  }
+
+  /** Keeps a `/start` payload for the next question of `thread` (for `START_PARAMETER_TTL_S`). */
+  async rememberStart(thread: string, payload: string): Promise<void> {
+    await this.#redis.set(this.#startKey(thread), payload, 'EX', START_PARAMETER_TTL_S);
+  }
+
   /** The conversation id of `thread`, if it has one. */
   get(thread: string): Promise<string | null> {
     return this.#redis.get(this.#key(thread));
@@ -98,16 +118,24 @@ export class Conversations {
   /** Asks the agent `text` in the conversation of the message's thread, creating it when needed. */
   async ask(message: IncomingMessage, text: string, signal?: AbortSignal): Promise<AgentReply> {
     const client = this.#clients[message.platform];
-    const input = { message: text, additionalContext: additionalContext(message, this.#withUserName) };
-    let conversationId = await this.get(message.thread);
-    if (conversationId === null) conversationId = await this.#newSession(client, message.thread, signal);
+    const [stored = null, start = null] = await this.#redis.mget(
+      this.#key(message.thread),
+      this.#startKey(message.thread),
+    );
+    const context = additionalContext(message, this.#withUserName, start);
+    const input = { message: text, additionalContext: context };
+    let conversationId = stored ?? (await this.#newSession(client, message.thread, signal));
+    let reply: AgentReply;
     try {
-      return await client.chat({ ...input, conversationId }, signal);
+      reply = await client.chat({ ...input, conversationId }, signal);
     } catch (err) {
       if (!(err instanceof AgentError) || err.kind !== 'session-expired') throw err;
       conversationId = await this.#newSession(client, message.thread, signal);
-      return await client.chat({ ...input, conversationId }, signal);
+      reply = await client.chat({ ...input, conversationId }, signal);
     }
+    // The payload was context of this one question; a failed call keeps it for the next try.
+    if (start !== null) await this.#redis.del(this.#startKey(message.thread));
+    return reply;
   }
 
   /**

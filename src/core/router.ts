@@ -3,11 +3,16 @@
  * into notices, drops redeliveries, and stores what remains in its thread's inbox; when that starts a
  * new turn, it enqueues the turn's job. It resolves only once the message is stored, so an adapter
  * may confirm the message to its platform as soon as `accept` resolves.
+ *
+ * Commands, the same on every platform: the bridge's own (`COMMANDS`) run as bridge commands; `/start`
+ * is the welcome, and its argument (a Telegram deep-link payload) is kept as context for the chat's
+ * next question; `/ask <question>` asks the agent the question; any other command reaches the agent
+ * whole (`/summarize the war of 1812`), since the agent may know it.
  */
 import type { Logger } from '../logger.ts';
 import type { Inbox, InboxEntry } from '../queue/inbox.ts';
 import { boundQuestion } from './bounds.ts';
-import { isCommandName } from './commands.ts';
+import { isCommandName, needsAdmin } from './commands.ts';
 import type { IncomingMessage } from './contract.ts';
 import type { Observer } from './observer.ts';
 
@@ -22,6 +27,8 @@ export interface RouterDeps {
   hasConversation: (thread: string) => Promise<boolean>;
   /** Told of every stored message. */
   observer?: Observer;
+  /** Keeps a `/start` argument (deep-link payload) as context for the thread's next question. */
+  rememberStart?: (thread: string, payload: string) => Promise<void>;
   /** `mention`: in groups, only messages addressed to the bot; `all`: everything. */
   groupMode: 'mention' | 'all';
   log: Logger;
@@ -46,6 +53,8 @@ export class Router {
       log.debug({ thread: message.thread, id: message.id }, 'message ignored');
       return 'ignored';
     }
+    const payload = entry.kind === 'notice' && message.command?.name === 'start' ? message.command.args : '';
+    if (payload !== '') await this.#d.rememberStart?.(message.thread, payload);
     const result = await this.#d.inbox.accept(entry);
     if (result.outcome === 'duplicate') {
       log.info({ thread: message.thread, id: message.id }, 'redelivered message dropped');
@@ -75,16 +84,20 @@ export class Router {
     const message = received.text === null ? received : { ...received, text: boundQuestion(received.text) };
     const base = { id: message.id, message, acceptedAt: this.#now() };
     const direct = message.chatType === 'direct';
+    const command = message.command;
     if (!direct && this.#d.groupMode === 'mention' && !message.addressed) return null;
-    if (message.command?.name === 'start' && !message.command.args) {
-      return { ...base, kind: 'notice', notice: 'welcome' };
-    }
-    if (message.command && isCommandName(message.command.name)) {
-      return { ...base, kind: 'command', command: message.command.name };
+    if (command?.name === 'start') return { ...base, kind: 'notice', notice: 'welcome' };
+    if (command && isCommandName(command.name)) {
+      if (message.user.anonymous && needsAdmin(command.name, message.chatType)) {
+        return { ...base, kind: 'notice', notice: 'anonymousAdmin' };
+      }
+      return { ...base, kind: 'command', command: command.name };
     }
     if (message.text === null) return direct ? { ...base, kind: 'notice', notice: 'textOnly' } : null;
-    const text = message.text.trim() || (message.command ? `/${message.command.name}` : '');
+    let text = message.text.trim();
+    if (command && command.name !== 'ask')
+      text = text === '' ? `/${command.name}` : `/${command.name} ${text}`;
     if (text === '') return { ...base, kind: 'notice', notice: 'welcome' };
-    return { ...base, kind: 'ask', message: { ...message, text } };
+    return { ...base, kind: 'ask', message: { ...message, text: boundQuestion(text) } };
   }
 }
