@@ -27,7 +27,7 @@ import type { Logger } from '../../src/logger.ts';
 import { describe, isTimeout, refusedFormatting, toPlatformError } from './errors.ts';
 import { botApiFetch, botApiPool } from './fetch.ts';
 import { plainTelegram, renderTelegram, TELEGRAM_MAX_MESSAGE } from './format.ts';
-import { normalizeTelegramMessage } from './normalize.ts';
+import { normalizeTelegramUpdate } from './normalize.ts';
 
 /** A typing indicator lasts 5 s on Telegram; renew a little before. */
 const TELEGRAM_TYPING_RENEW_MS = 4_000;
@@ -121,8 +121,8 @@ class TelegramAdapter implements Adapter {
         timeoutSeconds: Math.ceil((this.#pollSpanMs + requestTimeoutMs) / 1000),
       },
     });
-    this.#bot.on('message', async (ctx) => {
-      const message = normalizeTelegramMessage(ctx.message, ctx.me);
+    this.#bot.use(async (ctx) => {
+      const message = normalizeTelegramUpdate(ctx.update, ctx.me);
       if (!message) return;
       if (!this.#receive) throw new Error('telegram adapter is not receiving');
       await this.#receive(message);

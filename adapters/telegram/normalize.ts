@@ -12,6 +12,15 @@ export interface TelegramBotIdentity {
 
 type Loose = Record<string, unknown>;
 
+/**
+ * The accounts Telegram shows as the sender of a message written as a chat (`sender_chat` holds the
+ * chat): an anonymous group admin (`GroupAnonymousBot`), a message sent as a channel (`Channel_Bot`),
+ * and a channel post copied into its linked discussion group (`Telegram`, an automatic forward).
+ */
+export const TELEGRAM_ANONYMOUS_ADMIN_ID = 1087968824;
+export const TELEGRAM_CHANNEL_BOT_ID = 136817688;
+export const TELEGRAM_SERVICE_ID = 777000;
+
 /** A parsed, bounds-checked message entity. */
 interface Entity {
   type: string;
@@ -71,9 +80,34 @@ function mentionPattern(username: string): RegExp {
   return new RegExp(`(?<![\\w@])@${escaped}(?!\\w)[,:]?`, 'gi');
 }
 
+/**
+ * `text` with each `text_mention` of the bot (a mention by name, linked to its user) written as its
+ * `@username`, so that it is removed like any other mention of the bot.
+ */
+function spellTextMentions(text: string, entities: Entity[] | undefined, bot: TelegramBotIdentity): string {
+  if (bot.username === '' || entities === undefined) return text;
+  let spelled = text;
+  const mentions = entities.filter((e) => e.type === 'text_mention' && e.userId === bot.id);
+  for (const e of mentions.sort((a, b) => b.offset - a.offset)) {
+    spelled = `${spelled.slice(0, e.offset)}@${bot.username}${spelled.slice(e.offset + e.length)}`;
+  }
+  return spelled;
+}
+
 /** Removes every mention of the bot with the blanks around it, keeping one space between the words it separated. */
 function removeMentions(text: string, username: string): string {
   return username === '' ? text.trim() : removeTokens(text, mentionPattern(username));
+}
+
+/** Who wrote the message: a person, or a chat (`sender_chat`) that hides the person behind it. */
+function sender(from: Loose, userId: number, senderChat: Loose | undefined): IncomingMessage['user'] | null {
+  if (senderChat === undefined) {
+    return from.is_bot === true ? null : { id: String(userId), displayName: displayName(from, userId) };
+  }
+  const chatId = int(senderChat.id);
+  if (chatId === undefined) return null;
+  const title = str(senderChat.title) ?? str(senderChat.username) ?? `chat ${chatId}`;
+  return { id: String(chatId), displayName: title, anonymous: true };
 }
 
 function displayName(from: Loose, userId: number): string {
@@ -92,7 +126,11 @@ function normalize(message: unknown, bot: TelegramBotIdentity): IncomingMessage 
   const messageId = int(msg.message_id);
   const userId = int(from.id);
   if (chatId === undefined || messageId === undefined || userId === undefined) return null;
-  if (from.is_bot === true || userId === bot.id) return null;
+  if (userId === bot.id || msg.is_automatic_forward === true) return null;
+  // The bot's own inline results, sent by a user through it, are not questions.
+  if (int(record(msg.via_bot)?.id) === bot.id) return null;
+  const user = sender(from, userId, record(msg.sender_chat));
+  if (user === null) return null;
 
   const textField = str(msg.text);
   const raw = textField ?? str(msg.caption) ?? null;
@@ -106,15 +144,16 @@ function normalize(message: unknown, bot: TelegramBotIdentity): IncomingMessage 
       ? undefined
       : parseEntities(textField !== undefined ? msg.entities : msg.caption_entities, raw);
 
-  let text: string | null = raw === null ? null : removeMentions(raw, username);
+  const spelled = raw === null ? null : spellTextMentions(raw, entities, bot);
+  let text: string | null = spelled === null ? null : removeMentions(spelled, username);
   let command: IncomingMessage['command'];
   let addressed = chatType === 'direct';
 
   const commandEntity = entities?.find((e) => e.type === 'bot_command' && e.offset === 0);
-  if (raw !== null && commandEntity !== undefined) {
+  if (raw !== null && spelled !== null && commandEntity !== undefined) {
     const [name = '', target] = raw.slice(1, commandEntity.length).split('@', 2);
     if (name !== '' && (target === undefined || target.toLowerCase() === username)) {
-      const args = removeMentions(raw.slice(commandEntity.length), username);
+      const args = removeMentions(spelled.slice(commandEntity.length), username);
       command = { name: name.toLowerCase(), args };
       text = args;
       addressed = true;
@@ -153,14 +192,18 @@ function normalize(message: unknown, bot: TelegramBotIdentity): IncomingMessage 
     addressed,
     text,
     ...(command === undefined ? {} : { command }),
-    user: { id: String(userId), displayName: displayName(from, userId) },
+    user,
     sentAt: date === undefined ? 0 : date * 1000,
   };
 }
 
 /**
  * Turns one Telegram message into an `IncomingMessage`, or `null` when the bridge ignores it: sent by a
- * bot (including this one), a service message (members joined, pin, title change, ...), or malformed.
+ * bot (including this one, and its own inline results), a channel post copied into its discussion
+ * group (`is_automatic_forward`), a service message (members joined, pin, title change, migration,
+ * ...), or malformed. A message written as a chat (an anonymous group admin, or as a channel) is
+ * answered like anyone's, from that chat as an `anonymous` user who is never an admin.
+ * `/start <payload>` (a deep link) is the `start` command with the payload as its arguments.
  * Forum topics get their own thread key; replies in ordinary groups stay in the chat's thread. Never
  * throws, whatever the input (it may come straight from a webhook body).
  */
@@ -170,4 +213,13 @@ export function normalizeTelegramMessage(message: Message, bot: TelegramBotIdent
   } catch {
     return null;
   }
+}
+
+/**
+ * The message an update carries for the bridge, normalized: only new messages (`message`) are
+ * questions; edits, channel posts, callbacks and the rest are ignored (`null`). Never throws.
+ */
+export function normalizeTelegramUpdate(update: unknown, bot: TelegramBotIdentity): IncomingMessage | null {
+  const message = record(update)?.message;
+  return message === undefined ? null : normalizeTelegramMessage(message as Message, bot);
 }
