@@ -15,7 +15,8 @@ import type { Logger } from '../../src/logger.ts';
 import { registerSlashCommand, SLACK_COMMAND_ACK_MS, SLACK_DEFAULT_COMMAND } from './commands.ts';
 import { describe, slackErrorKind, toPlatformError } from './errors.ts';
 import { renderSlack, SLACK_MAX_MESSAGE } from './format.ts';
-import { normalizeSlackEvent, type SlackBotIdentity } from './normalize.ts';
+import { SlackNameCache } from './names.ts';
+import { normalizeSlackEvent, type SlackBotIdentity, slackReferences } from './normalize.ts';
 import { EventsApiReceiver, HeldAckSocketModeReceiver, SLACK_MAX_BODY_BYTES } from './receiver.ts';
 
 /** Tries of `auth.test` at start-up before giving up. */
@@ -81,6 +82,8 @@ class SlackAdapter implements Adapter {
   readonly #web: webApi.WebClient;
   readonly #app: App;
   readonly #socket: HeldAckSocketModeReceiver | undefined;
+  /** Names of the people and channels messages mention by id. */
+  readonly #names: SlackNameCache;
   #identity: SlackBotIdentity | undefined;
   #inbound: Inbound | undefined;
   readonly #inFlight = new Set<Promise<void>>();
@@ -100,6 +103,7 @@ class SlackAdapter implements Adapter {
       logger,
     };
     this.#web = new webApi.WebClient(options.botToken, clientOptions);
+    this.#names = new SlackNameCache({ api: this.#web, log: this.#log });
     let receiver: EventsApiReceiver | HeldAckSocketModeReceiver;
     if (options.appToken) {
       this.#socket = new HeldAckSocketModeReceiver({
@@ -224,7 +228,12 @@ class SlackAdapter implements Adapter {
   async #onEvent(body: unknown): Promise<void> {
     const inbound = this.#inbound;
     if (!this.#identity || !inbound) throw new Error('the Slack adapter is not receiving');
-    const message = normalizeSlackEvent(body, this.#identity);
+    const identity = this.#identity;
+    const message = normalizeSlackEvent(
+      body,
+      identity,
+      await this.#names.names(slackReferences(body, identity)),
+    );
     if (!message) return;
     await this.#track(inbound.message(message));
   }

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readSlashCommand } from '../../adapters/slack/commands.ts';
+import { SLACK_NAMES_MAX, SlackNameCache } from '../../adapters/slack/names.ts';
 import {
   normalizeSlackEvent,
   type SlackBotIdentity,
   slackReferences,
 } from '../../adapters/slack/normalize.ts';
+import { createLogger } from '../../src/logger.ts';
 
 const bot: SlackBotIdentity = { userId: 'U0BOT0001', botId: 'B0BOT0001', teamId: 'T0TEAM001' };
 const TS = '1764000000.000100';
@@ -336,5 +338,67 @@ describe('readSlashCommand', () => {
     expect(read({ channel_id: 'not an id' })).toBeNull();
     expect(read({ response_url: 'file:///etc/passwd' })?.responseUrl).toBeUndefined();
     expect(() => readSlashCommand({}, '')).not.toThrow();
+  });
+});
+
+describe('SlackNameCache', () => {
+  const log = createLogger({ level: 'silent', secrets: [] });
+  function api(users: Record<string, string>, delayMs = 0) {
+    const calls: string[] = [];
+    const slow = <T>(value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), delayMs));
+    return {
+      calls,
+      users: {
+        info: async ({ user }: { user: string }) => {
+          calls.push(user);
+          if (!(user in users)) throw new Error('user_not_found');
+          return slow({ user: { name: 'handle', profile: { display_name: '', real_name: users[user] } } });
+        },
+      },
+      conversations: {
+        info: async ({ channel }: { channel: string }) => {
+          calls.push(channel);
+          return slow({ channel: { name: 'random' } });
+        },
+      },
+    };
+  }
+
+  it('names people and channels once, and remembers who could not be named', async () => {
+    const fake = api({ U0BUDI001: 'Budi Santoso' });
+    const cache = new SlackNameCache({ api: fake, log });
+    const refs = { users: ['U0BUDI001', 'U0GONE001'], channels: ['C0RANDOM1'] };
+    expect(await cache.names(refs)).toEqual({
+      users: new Map([['U0BUDI001', 'Budi Santoso']]),
+      channels: new Map([['C0RANDOM1', 'random']]),
+    });
+    await cache.names(refs);
+    expect(fake.calls).toEqual(['U0BUDI001', 'U0GONE001', 'C0RANDOM1']);
+  });
+
+  it('lets a message wait only briefly; a slow look-up names the next one', async () => {
+    const fake = api({ U0BUDI001: 'Budi' }, 200);
+    const cache = new SlackNameCache({ api: fake, log, waitMs: 20 });
+    const started = Date.now();
+    expect((await cache.names({ users: ['U0BUDI001'], channels: [] })).users?.size).toBe(0);
+    expect(Date.now() - started).toBeLessThan(150);
+    await expect
+      .poll(async () => (await cache.names({ users: ['U0BUDI001'], channels: [] })).users?.get('U0BUDI001'), {
+        timeout: 2_000,
+      })
+      .toBe('Budi');
+    expect(fake.calls).toEqual(['U0BUDI001']);
+  });
+
+  it(`keeps at most ${SLACK_NAMES_MAX} names`, async () => {
+    const users = Object.fromEntries(
+      Array.from({ length: SLACK_NAMES_MAX + 5 }, (_, i) => [`U${i}`, `n${i}`]),
+    );
+    const fake = api(users);
+    const cache = new SlackNameCache({ api: fake, log });
+    await cache.names({ users: Object.keys(users), channels: [] });
+    await cache.names({ users: ['U0', `U${SLACK_NAMES_MAX + 4}`], channels: [] });
+    // The oldest were let go and asked for again; the newest were kept.
+    expect(fake.calls.slice(SLACK_NAMES_MAX + 5)).toEqual(['U0']);
   });
 });
