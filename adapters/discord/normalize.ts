@@ -145,9 +145,12 @@ function inspect(
     // A forward whose words are all the bot's mention still asks about the forwarded message.
     if (quoted !== '') text = [own, `${FORWARDED_PREFIX}${quoted}`].filter(Boolean).join('\n\n');
   } else {
-    // Like Telegram's: the text stays whole; the router decides what a command means.
+    // Like Telegram's: `text` is the command's arguments; the router gives an unknown command its verb back.
     const match = own === null ? null : /^\/([a-z0-9_]{1,32})(?:\s+([\s\S]*))?$/i.exec(own);
-    if (match) command = { name: (match[1] as string).toLowerCase(), args: (match[2] ?? '').trim() };
+    if (match) {
+      command = { name: (match[1] as string).toLowerCase(), args: (match[2] ?? '').trim() };
+      text = command.args;
+    }
   }
 
   const member = record(msg.member);

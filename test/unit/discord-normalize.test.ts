@@ -244,10 +244,10 @@ describe('normalizeDiscordMessage', () => {
     expect(normalized(directMessage({ content: '', stickers: [{ id: '1', name: 'wave' }] })).text).toBeNull();
   });
 
-  it('reads a leading /command, after the mention, keeping the whole text', () => {
+  it('reads a leading /command, after the mention', () => {
     expect(normalized(directMessage({ content: '/credits' })).command).toEqual({ name: 'credits', args: '' });
     const raw = guildMessage({ content: `<@${BOT}> /Status now`, mentions: [botUser] });
-    expect(normalized(raw)).toMatchObject({ command: { name: 'status', args: 'now' }, text: '/Status now' });
+    expect(normalized(raw)).toMatchObject({ command: { name: 'status', args: 'now' }, text: 'now' });
     expect(normalized(directMessage({ content: 'a/b' })).command).toBeUndefined();
   });
 
