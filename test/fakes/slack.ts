@@ -96,6 +96,10 @@ export interface FakeSlack extends FakeSlackOptions, SlackEventBuilders {
   readonly postAttempts: Array<{ status: number; error?: string; at: number }>;
   /** Every reactions call, in order. */
   readonly reactions: ReactionCall[];
+  /** Display names `users.info` answers with, by user id; any other id gets `user_not_found`. */
+  readonly users: Map<string, string>;
+  /** Names `conversations.info` answers with, by channel id; any other id gets `channel_not_found`. */
+  readonly channels: Map<string, string>;
   /** Number of calls per Web API method. */
   readonly calls: Map<string, number>;
   /** Socket Mode envelope ids the client acknowledged. */
@@ -205,6 +209,24 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
     'chat.postMessage': postMessage,
     'reactions.add': (p) => react('add', p),
     'reactions.remove': (p) => react('remove', p),
+    'users.info': (p) => {
+      const name = fake.users.get(p.user ?? '');
+      if (name === undefined) return { ok: false, error: 'user_not_found' };
+      return {
+        user: {
+          id: p.user,
+          name: name.toLowerCase(),
+          real_name: name,
+          profile: { display_name: name, real_name: name },
+        },
+      };
+    },
+    'conversations.info': (p) => {
+      const name = fake.channels.get(p.channel ?? '');
+      return name === undefined
+        ? { ok: false, error: 'channel_not_found' }
+        : { channel: { id: p.channel, name } };
+    },
     'apps.connections.open': () => ({ url: `${fake.url.replace('http', 'ws')}/link?ticket=${randomUUID()}` }),
   };
 
@@ -351,6 +373,8 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
     posted: [],
     postAttempts: [],
     reactions: [],
+    users: new Map(),
+    channels: new Map(),
     calls: new Map(),
     socketAcks: [],
     socketAckPayloads: new Map(),
