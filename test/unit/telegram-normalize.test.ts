@@ -274,6 +274,44 @@ describe('normalizeTelegramMessage', () => {
     expect(normalizeTelegramMessage(getter, bot)).toBeNull();
   });
 
+  it('takes a message written as a chat to be from that chat, an anonymous user', () => {
+    const anonymousAdmin = {
+      id: 1087968824,
+      is_bot: true,
+      first_name: 'Group',
+      username: 'GroupAnonymousBot',
+    };
+    const channel = { id: -100999, type: 'channel', title: 'News' };
+    expect(normalize({ text: 'hi', from: anonymousAdmin, sender_chat: group })?.user).toEqual({
+      id: '-100123',
+      displayName: 'Tea party',
+      anonymous: true,
+    });
+    const asChannel = normalize({
+      text: 'hi',
+      from: { ...anonymousAdmin, id: 136817688 },
+      sender_chat: channel,
+    });
+    expect(asChannel?.user).toEqual({ id: '-100999', displayName: 'News', anonymous: true });
+    expect(normalize({ text: 'hi', from: anonymousAdmin, sender_chat: { title: 'no id' } })).toBeNull();
+  });
+
+  it('removes a text_mention of the bot in the middle of the text, and keeps other people named', () => {
+    const result = normalize({
+      text: 'tell Alice, Aksita, what time it is',
+      entities: [
+        { type: 'text_mention', offset: 5, length: 5, user: alice },
+        {
+          type: 'text_mention',
+          offset: 12,
+          length: 6,
+          user: { id: bot.id, is_bot: true, first_name: 'Aksita' },
+        },
+      ],
+    });
+    expect(result).toMatchObject({ addressed: true, text: 'tell Alice, what time it is' });
+  });
+
   it('falls back from full name to username to the id for the display name', () => {
     const named = (from: Record<string, unknown>) =>
       normalize({ text: 'x', from: { id: 5, is_bot: false, ...from } });
