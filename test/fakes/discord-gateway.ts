@@ -308,6 +308,8 @@ export interface Guild {
   name: string;
   /** Role names by id (the guild id is @everyone). */
   roles: Map<string, string>;
+  /** The bot's managed role (`managed`, `tags.bot_id` = the bot), one of `roles`. */
+  botRole?: string;
 }
 
 /** The fake's world, shared by the REST handlers and the payload builders. */
@@ -376,9 +378,11 @@ export function guildCreate(r: Registry): Json {
     position,
     permissions: id === r.guild.id ? '1071698660929' : '0',
     ...fill(0, 'color flags'),
-    ...fill(false, 'hoist managed'),
+    hoist: false,
+    managed: id === r.guild.botRole,
     ...fill(null, 'icon unicode_emoji'),
     mentionable: true,
+    ...(id === r.guild.botRole && { tags: { bot_id: r.bot.id } }),
   }));
   const inGuild = [...r.channels.values()].filter((c) => c.guildId === r.guild.id);
   const strip = (c: Channel) => {
@@ -459,6 +463,8 @@ export interface UserMessageInput {
   replyPing?: boolean;
   /** Attach this many image files. */
   attachments?: number;
+  /** Fields set on the payload as given (a poll, a forward's `message_reference` and snapshots, …). */
+  extra?: Json;
 }
 
 /** A user's MESSAGE_CREATE payload: mentions parsed from the content, member, reply, files. */
@@ -516,6 +522,7 @@ export function buildUserMessage(r: Registry, input: UserMessageInput): { payloa
       message_reference: { type: 0, message_id: referenced.id, channel_id: channel.id, guild_id: guildId },
       referenced_message: referenced,
     }),
+    ...input.extra,
   });
   return { payload, channel };
 }

@@ -116,7 +116,8 @@ export interface FakeDiscord {
   readonly bot: { id: string; username: string };
   /** The one guild: its id, text channel ids and role ids. */
   readonly guild: { id: string; channels: { general: string; support: string; random: string } };
-  readonly roles: { helpers: string; other: string };
+  /** Role ids: two ordinary roles and the bot's managed role. */
+  readonly roles: { helpers: string; other: string; bot: string };
   readonly sent: SentDiscordMessage[];
   /** Every message POST with the status it got (0: reset). */
   readonly sendAttempts: Array<{ channelId: string; status: number; at: number }>;
@@ -207,7 +208,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const ids = new Snowflakes();
   const bot = userPayload(ids.next(), 'aksita_bot', 'Aksita', true);
   const guildId = ids.next();
-  const roles = { helpers: ids.next(), other: ids.next() };
+  const roles = { helpers: ids.next(), other: ids.next(), bot: ids.next() };
   const guild: Guild = {
     id: guildId,
     name: 'Test guild',
@@ -215,7 +216,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       [guildId, '@everyone'],
       [roles.helpers, 'Helpers'],
       [roles.other, 'Other'],
+      [roles.bot, 'Aksita'],
     ]),
+    botRole: roles.bot,
   };
   const named = { general: ids.next(), support: ids.next(), random: ids.next() };
   const channels = new Map<string, Channel>();
