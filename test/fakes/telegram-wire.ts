@@ -117,6 +117,17 @@ export const TELEGRAM_REFUSALS = {
   internal: { status: 500, description: 'Internal Server Error' },
 } as const;
 
+/**
+ * The refusal of a group upgraded to a supergroup (`supergroupId`), as sendMessage and sendChatAction
+ * to the old chat get it for good: `refuseChat(group, upgradedTo(supergroup))`.
+ */
+export const upgradedTo = (supergroupId: number) =>
+  ({
+    status: 400,
+    description: 'Bad Request: group chat was upgraded to a supergroup chat',
+    parameters: { migrate_to_chat_id: supergroupId },
+  }) as const;
+
 /** The HTML page nginx answers for a 5xx of the Bot API behind it. */
 export function htmlErrorPage(status: number): string {
   const title = `${status} ${status === 502 ? 'Bad Gateway' : status === 504 ? 'Gateway Time-out' : 'Error'}`;

@@ -41,10 +41,11 @@ import {
   tooMany,
   UpdateQueue,
   type UserMessageInput,
+  upgradedTo,
 } from './telegram-wire.ts';
 
 export type { ChatAction, MessageEntity, UserMessageInput };
-export { TELEGRAM_REFUSALS };
+export { TELEGRAM_REFUSALS, upgradedTo };
 
 /** What a sendMessage call gets (see `FakeTelegram.script`, `failSends`, `refuseChat`). */
 export type SendStep =
@@ -54,7 +55,13 @@ export type SendStep =
    * Answer this error status with the Bot API's envelope and `description` (default `STEP_TEXT`);
    * `html`: nginx's HTML error page instead, as Telegram's front answers when the Bot API is down.
    */
-  | { status: 400 | 401 | 403 | 404 | 500 | 502 | 504; description?: string; html?: boolean }
+  | {
+      status: 400 | 401 | 403 | 404 | 500 | 502 | 504;
+      description?: string;
+      html?: boolean;
+      /** The envelope's `parameters`, e.g. `migrate_to_chat_id` (see `upgradedTo`). */
+      parameters?: Record<string, unknown>;
+    }
   /** Destroy the socket without answering (the message is not sent). */
   | { reset: true }
   /** Process normally (lets a script skip sends). */
@@ -342,7 +349,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
 
   function stepError(step: Extract<SendStep, { status: number }>): ApiError {
     if (step.status === 429) return tooMany(step.retryAfter);
-    return new ApiError(step.status, step.description ?? STEP_TEXT[step.status] ?? 'Error');
+    const description = step.description ?? STEP_TEXT[step.status] ?? 'Error';
+    return new ApiError(step.status, description, 'parameters' in step ? step.parameters : undefined);
   }
 
   function sendChatAction(p: Params): unknown {
