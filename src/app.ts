@@ -185,6 +185,10 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
           command: (request) => services.commands.handle(adapter.platform, request),
           menu: COMMAND_MENU,
           adminIds: config.admins.filter((a) => a.platform === adapter.platform).map((a) => a.id),
+          moved: async (fromThread, toThread) => {
+            const moved = await services.conversations.move(fromThread, toThread);
+            log.info({ fromThread, toThread, conversationMoved: moved }, 'thread moved to a new key');
+          },
           claims,
         });
       }

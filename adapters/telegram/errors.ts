@@ -28,7 +28,8 @@ const CHAT_REFUSED = new RegExp(
     'TOPIC_CLOSED',
     'TOPIC_DELETED',
     'message thread not found',
-    // The group now lives on under another id (`parameters.migrate_to_chat_id`); this chat is gone.
+    // The group now lives on under another id (`parameters.migrate_to_chat_id`): the adapter sends
+    // there instead (`migratedTo`); without that id, this chat is gone.
     'group chat was upgraded to a supergroup',
     'PEER_ID_INVALID',
   ].join('|'),
@@ -63,6 +64,16 @@ export function toPlatformError(err: unknown, method: string): PlatformError {
     });
   }
   return new PlatformError(`telegram ${method}: ${describe(err)}`, { kind });
+}
+
+/**
+ * The supergroup a group was upgraded to, when Telegram refused a call to the group for that reason
+ * (400 with `parameters.migrate_to_chat_id`); undefined for any other failure.
+ */
+export function migratedTo(err: unknown): string | undefined {
+  if (!(err instanceof GrammyError)) return undefined;
+  const to = err.parameters.migrate_to_chat_id;
+  return typeof to === 'number' && Number.isSafeInteger(to) ? String(to) : undefined;
 }
 
 /** True when the call got no answer in time (undici's timeouts, or grammY's own timer). */

@@ -2,7 +2,8 @@
  * The Telegram adapter (grammY). Receives by long polling or by webhook, and confirms an update to
  * Telegram only after the router has stored it: the polling loop advances its offset past an update
  * only once `receive` resolved, and the webhook answers 2xx only then. Sends one chunk per call and
- * maps Bot API failures to `PlatformError` kinds (`errors.ts`). Every call has a timeout (`fetch.ts`):
+ * maps Bot API failures to `PlatformError` kinds (`errors.ts`). A group upgraded to a supergroup is
+ * followed: sends go to its new chat id, and the core is told the thread moved (`Inbound.moved`). Every call has a timeout (`fetch.ts`):
  * a `getUpdates` that is not answered within its long poll plus `requestTimeoutMs` is abandoned and
  * the next one started, and health turns red when none completed for two such spans.
  */
@@ -24,10 +25,10 @@ import type {
 import { ConfigError } from '../../src/core/errors.ts';
 import { retryUntilStored, sleep } from '../../src/core/retry.ts';
 import type { Logger } from '../../src/logger.ts';
-import { describe, isTimeout, refusedFormatting, toPlatformError } from './errors.ts';
+import { describe, isTimeout, migratedTo, refusedFormatting, toPlatformError } from './errors.ts';
 import { botApiFetch, botApiPool } from './fetch.ts';
 import { plainTelegram, renderTelegram, TELEGRAM_MAX_MESSAGE } from './format.ts';
-import { normalizeTelegramUpdate } from './normalize.ts';
+import { normalizeTelegramUpdate, type TelegramMigration, telegramMigration } from './normalize.ts';
 
 /** A typing indicator lasts 5 s on Telegram; renew a little before. */
 const TELEGRAM_TYPING_RENEW_MS = 4_000;
@@ -57,6 +58,8 @@ const POLL_TIMEOUT_SECONDS = 30;
 const REQUEST_TIMEOUT_MS = 10_000;
 /** Polling is unhealthy once no `getUpdates` completed for this many poll spans (long poll + margin). */
 const STALE_POLL_SPANS = 2;
+/** Group → supergroup moves this process remembers (the oldest is forgotten first). */
+const MAX_REMEMBERED_MOVES = 10_000;
 
 export interface TelegramAdapterOptions {
   /** Bot token from @BotFather. */
@@ -96,6 +99,12 @@ class TelegramAdapter implements Adapter {
   readonly #pool = botApiPool();
   readonly #bot: Bot;
   #receive: Receiver | undefined;
+  #moveThread: Inbound['moved'];
+  /**
+   * Groups upgraded to a supergroup: old chat id → new one. Sends go to the new id at once; a process
+   * that does not know a move learns it from Telegram's refusal (`migratedTo`).
+   */
+  readonly #moves = new Map<string, string>();
   #stop = new AbortController();
   #loop: Promise<void> | undefined;
   #mode: 'idle' | 'polling' | 'webhook' = 'idle';
@@ -122,6 +131,8 @@ class TelegramAdapter implements Adapter {
       },
     });
     this.#bot.use(async (ctx) => {
+      const migration = telegramMigration(ctx.update);
+      if (migration) return this.#migrated(migration);
       const message = normalizeTelegramUpdate(ctx.update, ctx.me);
       if (!message) return;
       if (!this.#receive) throw new Error('telegram adapter is not receiving');
@@ -183,6 +194,7 @@ class TelegramAdapter implements Adapter {
 
   async start(inbound: Inbound): Promise<void> {
     this.#receive = inbound.message;
+    this.#moveThread = inbound.moved;
     this.#stop = new AbortController();
     await this.#registerMenu(inbound);
     if (this.#o.webhook) {
@@ -308,6 +320,7 @@ class TelegramAdapter implements Adapter {
     this.#stop.abort();
     await this.#loop;
     this.#receive = undefined;
+    this.#moveThread = undefined;
     this.#mode = 'idle';
   }
 
@@ -316,24 +329,67 @@ class TelegramAdapter implements Adapter {
   }
 
   async send(address: Address, text: string, options: SendOptions = {}): Promise<void> {
-    const params = {
-      ...(address.thread && { message_thread_id: Number(address.thread) }),
-      ...(options.replyTo && {
-        reply_parameters: { message_id: Number(options.replyTo), allow_sending_without_reply: true },
-      }),
-    };
     try {
-      try {
-        await this.#bot.api.sendMessage(address.channel, text, { ...params, parse_mode: 'HTML' });
-      } catch (err) {
-        if (!refusedFormatting(err)) throw err;
-        // Better unformatted than lost: the same chunk, as the text it shows.
-        this.#log.warn({ err }, 'telegram refused the formatting; sending as plain text');
-        await this.#bot.api.sendMessage(address.channel, plainTelegram(text), params);
-      }
+      await this.#followingMoves(address, async (chat, moved) => {
+        // A reply reference or topic of the old group means nothing in the supergroup.
+        const params = moved
+          ? {}
+          : {
+              ...(address.thread && { message_thread_id: Number(address.thread) }),
+              ...(options.replyTo && {
+                reply_parameters: { message_id: Number(options.replyTo), allow_sending_without_reply: true },
+              }),
+            };
+        try {
+          await this.#bot.api.sendMessage(chat, text, { ...params, parse_mode: 'HTML' });
+        } catch (err) {
+          if (!refusedFormatting(err)) throw err;
+          // Better unformatted than lost: the same chunk, as the text it shows.
+          this.#log.warn({ err }, 'telegram refused the formatting; sending as plain text');
+          await this.#bot.api.sendMessage(chat, plainTelegram(text), params);
+        }
+      });
     } catch (err) {
       throw toPlatformError(err, 'sendMessage');
     }
+  }
+
+  /**
+   * Runs `call` on the address's chat, or on the supergroup it was upgraded to (`moved`); when Telegram
+   * refuses the group for that reason, remembers the move and runs `call` once more there.
+   */
+  async #followingMoves(
+    address: Address,
+    call: (chat: string, moved: boolean) => Promise<void>,
+  ): Promise<void> {
+    const known = this.#moves.get(address.channel);
+    try {
+      await call(known ?? address.channel, known !== undefined);
+    } catch (err) {
+      const to = known === undefined ? migratedTo(err) : undefined;
+      if (to === undefined) throw err;
+      this.#rememberMove(address.channel, to);
+      this.#log.info(
+        { from: address.channel, to },
+        'telegram group was upgraded to a supergroup; sending there',
+      );
+      await call(to, true);
+    }
+  }
+
+  #rememberMove(from: string, to: string): void {
+    this.#moves.delete(from);
+    this.#moves.set(from, to);
+    if (this.#moves.size > MAX_REMEMBERED_MOVES) {
+      const oldest = this.#moves.keys().next().value;
+      if (oldest !== undefined) this.#moves.delete(oldest);
+    }
+  }
+
+  /** A group was upgraded: sends follow it, and its conversation continues in the supergroup. */
+  async #migrated({ from, to }: TelegramMigration): Promise<void> {
+    this.#rememberMove(from.chat, to.chat);
+    await this.#moveThread?.(from.thread, to.thread);
   }
 
   /** A private chat's id is the user's id. */
@@ -343,8 +399,10 @@ class TelegramAdapter implements Adapter {
 
   async typing(address: Address): Promise<void> {
     try {
-      await this.#bot.api.sendChatAction(address.channel, 'typing', {
-        ...(address.thread && { message_thread_id: Number(address.thread) }),
+      await this.#followingMoves(address, async (chat, moved) => {
+        await this.#bot.api.sendChatAction(chat, 'typing', {
+          ...(address.thread && !moved && { message_thread_id: Number(address.thread) }),
+        });
       });
     } catch (err) {
       throw toPlatformError(err, 'sendChatAction');

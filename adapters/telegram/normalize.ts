@@ -223,3 +223,27 @@ export function normalizeTelegramUpdate(update: unknown, bot: TelegramBotIdentit
   const message = record(update)?.message;
   return message === undefined ? null : normalizeTelegramMessage(message as Message, bot);
 }
+
+/** A group's upgrade to a supergroup, which moves it to a new chat id, as a service message tells it. */
+export interface TelegramMigration {
+  /** The group's chat id, and its thread key. */
+  from: { chat: string; thread: string };
+  /** The supergroup's chat id, and its thread key. */
+  to: { chat: string; thread: string };
+}
+
+/**
+ * The move an update announces: `migrate_to_chat_id` in the group, or `migrate_from_chat_id` in the
+ * supergroup (Telegram sends both); `null` for any other update. Never throws.
+ */
+export function telegramMigration(update: unknown): TelegramMigration | null {
+  const msg = record(record(update)?.message);
+  const chatId = int(record(msg?.chat)?.id);
+  if (msg === undefined || chatId === undefined) return null;
+  const to = int(msg.migrate_to_chat_id);
+  const from = int(msg.migrate_from_chat_id);
+  const [oldId, newId] = to !== undefined ? [chatId, to] : from !== undefined ? [from, chatId] : [];
+  if (oldId === undefined || newId === undefined || oldId === newId) return null;
+  const place = (id: number) => ({ chat: String(id), thread: `telegram:${id}` });
+  return { from: place(oldId), to: place(newId) };
+}

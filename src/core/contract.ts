@@ -167,6 +167,12 @@ export interface Inbound {
   /** This platform's admin user ids (`ADMIN_USERS`), for per-user menus. */
   adminIds: readonly string[];
   /**
+   * A thread moved to another key for good (a Telegram group upgraded to a supergroup gets a new
+   * chat id): its conversation continues under `toThread`, unless that thread already has one.
+   * Resolves once recorded. Absent: a move starts a new conversation.
+   */
+  moved?: (fromThread: string, toThread: string) => Promise<void>;
+  /**
    * Claims shared by every process of the bridge (in Redis), with which an adapter refuses a replayed
    * signed request. Absent: the adapter keeps its claims in its own memory.
    */

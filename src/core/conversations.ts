@@ -1,8 +1,10 @@
 /**
  * Thread → Aksita conversation. The map lives in Redis (`conv:<thread>`, no TTL) so a conversation
  * survives restarts; a 404 from the agent means the conversation is gone, so a fresh session is
- * created, stored, and the message tried once more. A `/start` payload (a Telegram deep link) waits in
- * `start:<thread>` (with a TTL) and goes to the agent as context of the thread's next question.
+ * created, stored, and the message tried once more. A thread that moves for good (a Telegram group
+ * upgraded to a supergroup) takes its conversation along (`move`). A `/start` payload (a Telegram
+ * deep link) waits in `start:<thread>` (with a TTL) and goes to the agent as context of the thread's
+ * next question.
  */
 import type { Redis } from 'ioredis';
 import type { AgentReply, AksitaClient } from '../aksita/client.ts';
@@ -18,6 +20,9 @@ const PLATFORM_NAMES: Record<Platform, string> = {
 
 /** How long a `/start` payload waits for its thread's next question, in seconds. */
 export const START_PARAMETER_TTL_S = 86_400;
+
+/** How long a thread that moved (`move`) keeps its conversation for what is still queued, in seconds. */
+export const MOVED_CONVERSATION_TTL_S = 86_400;
 
 /** Longest user-controlled value `additional_context` carries, in characters (code points). */
 export const MAX_CONTEXT_VALUE = 64;
@@ -113,6 +118,18 @@ export class Conversations {
   /** Forgets the conversation of `thread`: its next message starts a new session. */
   async reset(thread: string): Promise<void> {
     await this.#redis.del(this.#key(thread));
+  }
+
+  /**
+   * Continues the conversation of `from` under `to`, unless `to` has one already: true when it moved.
+   * `from` keeps it for `MOVED_CONVERSATION_TTL_S`, so that what is still queued there is answered
+   * in the same conversation, and is forgotten after that.
+   */
+  async move(from: string, to: string): Promise<boolean> {
+    const id = await this.get(from);
+    if (id === null || (await this.#redis.set(this.#key(to), id, 'NX')) === null) return false;
+    await this.#redis.expire(this.#key(from), MOVED_CONVERSATION_TTL_S);
+    return true;
   }
 
   /** Asks the agent `text` in the conversation of the message's thread, creating it when needed. */

@@ -28,6 +28,8 @@ export interface TelegramCase {
   groupMode?: 'mention' | 'all';
   /** The `/start` payload kept as context for the chat's next question. */
   remembers?: string;
+  /** The thread whose conversation moves to another (a group upgraded to a supergroup). */
+  moves?: { from: string; to: string };
   /** The numbered case of issue 14 it reproduces. */
   issue?: number;
 }
@@ -280,6 +282,8 @@ export const TELEGRAM_CASES: TelegramCase[] = [
     update: message({ chat: basicGroup, migrate_to_chat_id: supergroup.id }),
     groupMode: 'all',
     expect: 'ignore',
+    moves: { from: 'telegram:-4012345678', to: 'telegram:-1001234567890' },
+    issue: 8,
   },
   {
     name: 'supergroup created from a group: migrate_from_chat_id',
@@ -291,6 +295,8 @@ export const TELEGRAM_CASES: TelegramCase[] = [
     }),
     groupMode: 'all',
     expect: 'ignore',
+    moves: { from: 'telegram:-4012345678', to: 'telegram:-1001234567890' },
+    issue: 8,
   },
 
   // Supergroups.

@@ -1,9 +1,10 @@
 /**
  * The Telegram corpus (telegram-payloads.ts) through the normalizer and the router's rules: for each
- * update, what the bridge stores (a question and its text, a notice, a command) or that it ignores it.
+ * update, what the bridge stores (a question and its text, a notice, a command) or that it ignores it,
+ * and which thread's conversation it moves (a group upgraded to a supergroup).
  */
 import { describe, expect, it } from 'vitest';
-import { normalizeTelegramUpdate } from '../../adapters/telegram/normalize.ts';
+import { normalizeTelegramUpdate, telegramMigration } from '../../adapters/telegram/normalize.ts';
 import { Router } from '../../src/core/router.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { Inbox, InboxEntry } from '../../src/queue/inbox.ts';
@@ -59,6 +60,10 @@ describe('Telegram corpus', () => {
       expect(outcome).toEqual(expected);
     }
     expect(remembered).toEqual(corpusCase.remembers === undefined ? [] : [corpusCase.remembers]);
+    const migration = telegramMigration(corpusCase.update);
+    expect(migration && { from: migration.from.thread, to: migration.to.thread }).toEqual(
+      corpusCase.moves ?? null,
+    );
   });
 
   it('never throws on a damaged update', () => {
@@ -68,6 +73,7 @@ describe('Telegram corpus', () => {
         for (const bad of [null, 42, 'x', [], {}]) {
           const damaged = { ...update, message: { ...inner, [key]: bad } };
           expect(() => normalizeTelegramUpdate(damaged, CORPUS_BOT)).not.toThrow();
+          expect(() => telegramMigration(damaged)).not.toThrow();
         }
       }
     }

@@ -6,7 +6,12 @@
 import { GrammyError, HttpError } from 'grammy';
 import { errors } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { describe as describeError, isTimeout, toPlatformError } from '../../adapters/telegram/errors.ts';
+import {
+  describe as describeError,
+  isTimeout,
+  migratedTo,
+  toPlatformError,
+} from '../../adapters/telegram/errors.ts';
 
 function apiError(error_code: number, description: string, parameters?: object): GrammyError {
   const answer = { ok: false as const, error_code, description, ...(parameters && { parameters }) };
@@ -52,6 +57,16 @@ describe('telegram error kinds', () => {
     );
     expect(err.kind).toBe('rate_limited');
     expect(err.options.retryAfterMs).toBe(7_000);
+  });
+
+  it('names the supergroup a group was upgraded to, from the refusal of the old group', () => {
+    const upgraded = 'Bad Request: group chat was upgraded to a supergroup chat';
+    expect(migratedTo(apiError(400, upgraded, { migrate_to_chat_id: -1001234567890 }))).toBe(
+      '-1001234567890',
+    );
+    expect(migratedTo(apiError(400, upgraded))).toBeUndefined();
+    expect(migratedTo(apiError(400, 'Bad Request: chat not found'))).toBeUndefined();
+    expect(migratedTo(network(new Error('HTTP 502 without a JSON answer')))).toBeUndefined();
   });
 
   it('treats every failure to get an answer as transient: timeouts, refused connections, HTML pages', () => {
