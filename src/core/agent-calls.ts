@@ -196,6 +196,8 @@ export class AgentCalls {
       }
       // The agent answered, if only with a refusal: the trial call will say what to do.
       if (err.kind !== 'retryable') return undefined;
+      // A failed probe is a failed agent call too (a session: never billed).
+      this.#deps.observer.agentFailed(err.code, entry.message.platform, false);
       const now = this.#now();
       const failure = await this.#deps.outage.fail(err.code, {
         now,
