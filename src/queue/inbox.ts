@@ -44,14 +44,8 @@ export interface InboxEntry {
 export interface TurnState {
   /** Agent attempts started for this head (a crash mid-call counts). */
   tries: number;
-  /** Failed send attempts for this head (429 waits excluded). */
-  postTries: number;
   /** Agent calls for this head that timed out (each may have been billed). */
   timeouts: number;
-  /** When this head's agent calls started failing, epoch ms; 0 while none has. */
-  failingSince: number;
-  /** When this head's sends started failing, epoch ms; 0 while none has. */
-  postFailingSince: number;
   /** The rendered answer, once the agent has replied. */
   chunks?: string[];
   /** How many chunks are posted. */
@@ -94,26 +88,25 @@ end`;
 // Checks run ARGV[1]'s claim, reads the head and its record (a record of another head is dropped),
 // and counts a new attempt when the head is a question with no answer yet.
 // Returns {0} stale, {1} empty,
-// {2, head, tries before, postTries, posted, chunks or '', timeouts, failingSince, postFailingSince}.
+// {2, head, tries before, posted, chunks or '', timeouts}. (How long calls and sends have been
+// failing is read and written by `failed`.)
 const BEGIN = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
 local raw = redis.call('LINDEX', KEYS[2], 0)
 if not raw then return {1} end
 local ok, entry = pcall(cjson.decode, raw)
-if not ok or type(entry) ~= 'table' or type(entry.id) ~= 'string' then return {2, raw, 0, 0, 0, '', 0, 0, 0} end
-local s = redis.call('HMGET', KEYS[3], 'head', 'tries', 'postTries', 'posted', 'chunks',
-  'timeouts', 'failingSince', 'postFailingSince')
+if not ok or type(entry) ~= 'table' or type(entry.id) ~= 'string' then return {2, raw, 0, 0, '', 0} end
+local s = redis.call('HMGET', KEYS[3], 'head', 'tries', 'posted', 'chunks', 'timeouts')
 if s[1] ~= entry.id then
   redis.call('DEL', KEYS[3])
-  s = {entry.id, false, false, false, false, false, false, false}
+  s = {entry.id, false, false, false, false}
 end
 local tries = tonumber(s[2] or '0')
-if entry.kind == 'ask' and not s[5] then
+if entry.kind == 'ask' and not s[4] then
   redis.call('HSET', KEYS[3], 'head', entry.id, 'tries', tries + 1)
   redis.call('EXPIRE', KEYS[3], ARGV[2])
 end
-return {2, raw, tries, tonumber(s[3] or '0'), tonumber(s[4] or '0'), s[5] or '',
-  tonumber(s[6] or '0'), tonumber(s[7] or '0'), tonumber(s[8] or '0')}`;
+return {2, raw, tries, tonumber(s[3] or '0'), s[4] or '', tonumber(s[5] or '0')}`;
 
 // Stores head ARGV[2]'s rendered answer ARGV[3] while run ARGV[1] holds the claim (else nothing).
 const SAVE = `
@@ -276,20 +269,17 @@ export class Inbox {
       this.#key('turn', thread),
       run,
       TURN_STATE_TTL_SECONDS,
-    )) as [0] | [1] | [2, string, number, number, number, string, number, number, number];
+    )) as [0] | [1] | [2, string, number, number, string, number];
     if (res[0] === 0) return { kind: 'stale' };
     if (res[0] === 1) return { kind: 'empty' };
-    const [, raw, tries, postTries, posted, chunks, timeouts, failingSince, postFailingSince] = res;
+    const [, raw, tries, posted, chunks, timeouts] = res;
     return {
       kind: 'head',
       raw,
       state: {
         tries,
-        postTries,
         posted,
         timeouts,
-        failingSince,
-        postFailingSince,
         ...(chunks !== '' && { chunks: JSON.parse(chunks) as string[] }),
       },
     };
