@@ -65,6 +65,9 @@ export function processCpuSeconds(pid: number): number {
  * until its `/healthz` answers 200: Redis reached, the platform adapter initialised. A receiver may
  * still be a moment from its first `getUpdates`; callers wait for the fake's `polling` for that.
  */
+/** What the benchmark scrapes `/metrics` with. */
+const METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
 export async function startBridgeProcess(env: Record<string, string>): Promise<BridgeProcess> {
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` first`);
   const port = await freePort();
@@ -77,7 +80,7 @@ export async function startBridgeProcess(env: Record<string, string>): Promise<B
   );
   const child = spawn(process.execPath, [...nodeArgs, ENTRY], {
     cwd: mkdtempSync(join(tmpdir(), 'aksita-bench-')),
-    env: { PATH: process.env.PATH ?? '', ...extraEnv, ...env, HTTP_PORT: String(port) },
+    env: { PATH: process.env.PATH ?? '', METRICS_TOKEN, ...extraEnv, ...env, HTTP_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -98,7 +101,11 @@ export async function startBridgeProcess(env: Record<string, string>): Promise<B
     memory: () => processMemory(pid),
     cpuSeconds: () => processCpuSeconds(pid),
     async heapUsedMb() {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const text = await (
+        await fetch(`http://127.0.0.1:${port}/metrics`, {
+          headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+        })
+      ).text();
       const bytes = /^\w*nodejs_heap_size_used_bytes\s+(\S+)$/m.exec(text)?.[1];
       return Math.round(Number(bytes) / 2 ** 20);
     },

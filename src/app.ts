@@ -14,7 +14,7 @@ import type { Presence } from './core/processes.ts';
 import { Router } from './core/router.ts';
 import { TurnRunner } from './core/turn.ts';
 import { mountQueueDashboard, QUEUE_DASHBOARD_PATH } from './http/queue-dashboard.ts';
-import { ADMIN_ROUTES, createHttpApp, type HealthReport, listen } from './http/server.ts';
+import { ADMIN_ROUTES, createHttpApp, createMonitorApp, type HealthReport, listen } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import { enqueueTurn } from './queue/turns.ts';
 import { TurnWorker } from './queue/worker.ts';
@@ -25,6 +25,8 @@ import { createServices, type Services, VERSION } from './services.ts';
 export interface Bridge {
   /** The HTTP port actually bound. */
   readonly port: number;
+  /** The private monitoring listener's port actually bound (`METRICS_PORT`), when there is one. */
+  readonly metricsPort?: number;
   /** The router (absent in a worker-only process). */
   readonly router?: Router;
   /** The worker (absent in a receiver-only process). */
@@ -89,6 +91,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
   let worker: TurnWorker | undefined;
   let router: Router | undefined;
   let http: { port: number; close(): Promise<void> } | undefined;
+  let monitor: { port: number; close(): Promise<void> } | undefined;
   let started = false;
   let presence: Presence | undefined;
   let stopped: Promise<void> | undefined;
@@ -98,6 +101,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
       if (router) await Promise.all(adapters.map((adapter) => adapter.stop()));
       await worker?.close(config.shutdownGraceMs);
       await http?.close();
+      await monitor?.close();
       await services.close();
       if (started) log.info('bridge stopped');
     })();
@@ -155,12 +159,17 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
           })
         : undefined;
 
+    // Who reads /metrics and health details: Prometheus with METRICS_TOKEN, or the operator's token.
+    const monitorTokens = [config.metricsToken, config.adminHttpToken].filter((t) => t !== undefined);
+    const ownMetricsListener = config.metricsPort !== undefined && !deps.lane;
     http = await listen(
       createHttpApp({
         routes: router ? adapters.flatMap((a) => a.routes) : [],
         health,
         ready,
         metrics: services.metrics,
+        monitorTokens,
+        metricsElsewhere: ownMetricsListener,
         ...(config.adminHttpToken && {
           admin: {
             token: config.adminHttpToken,
@@ -173,6 +182,19 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
       config.httpPort,
       config.httpHost,
     );
+    if (ownMetricsListener) {
+      monitor = await listen(
+        createMonitorApp({
+          health,
+          ready,
+          metrics: services.metrics,
+          tokens: config.metricsToken ? monitorTokens : [],
+        }),
+        config.metricsPort ?? 0,
+        config.metricsHost,
+        { port: 'METRICS_PORT', host: 'METRICS_HOST' },
+      );
+    }
 
     if (router) {
       const { accept } = router;
@@ -197,8 +219,9 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
       {
         role: config.role,
         platforms: adapters.map((a) => a.platform),
-        http: `${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${http.port}`,
+        http: hostPort(config.httpHost, http.port),
         port: http.port,
+        ...(monitor && { metrics: hostPort(config.metricsHost, monitor.port) }),
         adminRoutes: config.adminHttpToken ? [...ADMIN_ROUTES, QUEUE_DASHBOARD_PATH] : [],
       },
       'bridge started',
@@ -219,7 +242,14 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
     );
     throw err;
   }
-  return { port: http.port, services, ...(router && { router }), ...(worker && { worker }), stop };
+  return {
+    port: http.port,
+    ...(monitor && { metricsPort: monitor.port }),
+    services,
+    ...(router && { router }),
+    ...(worker && { worker }),
+    stop,
+  };
 }
 
 /** One adapter per configured platform. */
@@ -240,4 +270,9 @@ export function createAdapters(config: Config, log: Logger): Adapter[] {
   if (config.discord) adapters.push(createDiscordAdapter({ ...config.discord, log }));
   if (config.slack) adapters.push(createSlackAdapter({ ...config.slack, command: config.slackCommand, log }));
   return adapters;
+}
+
+/** `host:port` as a URL writes it (IPv6 in brackets). */
+function hostPort(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -157,6 +157,19 @@ function adminProblem(item: string, index: number, count: number, problem: strin
   return `has ${which} "${item}" that ${problem}: each entry must be ${ADMIN_FORMS}`;
 }
 
+/** An address to listen on; blank is `fallback`. */
+const host = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || fallback)
+    .pipe(
+      z.string().refine((h) => isIP(h) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(h), {
+        error:
+          'must be an address to listen on, such as 0.0.0.0 (every interface), 127.0.0.1 (this machine only) or ::',
+      }),
+    );
+
 const optionalSecret = z
   .string()
   .optional()
@@ -279,18 +292,27 @@ export const envSchema = z.object({
       }),
     ),
   HTTP_PORT: int(3000, 0, 65_535),
-  HTTP_HOST: z
+  HTTP_HOST: host('0.0.0.0'),
+  METRICS_TOKEN: optionalSecret.pipe(
+    z.string().min(16, { error: 'must be at least 16 characters (use a long random string)' }).optional(),
+  ),
+  METRICS_PORT: z
     .string()
     .optional()
-    .transform((v) => v?.trim() || '0.0.0.0')
-    .pipe(
-      z
-        .string()
-        .refine((host) => isIP(host) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(host), {
-          error:
-            'must be an address to listen on, such as 0.0.0.0 (every interface), 127.0.0.1 (this machine only) or ::',
-        }),
-    ),
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65_535) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'must be a port from 0 to 65535 for a private metrics listener, or empty to serve /metrics on HTTP_PORT',
+        });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  METRICS_HOST: host('127.0.0.1'),
   BRIDGE_ROLE: z
     .enum(['all', 'receiver', 'worker'], { error: 'must be all, receiver or worker' })
     .default('all'),

@@ -103,6 +103,18 @@ export interface Config {
   httpPort: number;
   /** Address the HTTP server listens on (`HTTP_HOST`). Default `0.0.0.0`: every interface. */
   httpHost: string;
+  /**
+   * Who may read `/metrics` and the details of `/healthz`: Prometheus sends
+   * `Authorization: Bearer <METRICS_TOKEN>` (the admin token works too). Secret.
+   */
+  metricsToken?: string;
+  /**
+   * `METRICS_PORT`: a listener of its own for `/metrics` and a detailed `/healthz`, on `metricsHost`
+   * (default 127.0.0.1), open to whoever reaches it unless `metricsToken` is set. Absent: `/metrics`
+   * is served on `HTTP_PORT`, behind a token.
+   */
+  metricsPort?: number;
+  metricsHost: string;
   /** Which parts run in this process. Default `all`. */
   role: 'all' | 'receiver' | 'worker';
   /** Language of the bridge's own notices. Default `en`. */
@@ -229,6 +241,9 @@ export function loadConfig(
     slackCommand: e.SLACK_COMMAND,
     httpPort: e.HTTP_PORT,
     httpHost: e.HTTP_HOST,
+    ...(e.METRICS_TOKEN && { metricsToken: e.METRICS_TOKEN }),
+    ...(e.METRICS_PORT !== undefined && { metricsPort: e.METRICS_PORT }),
+    metricsHost: e.METRICS_HOST,
     role: e.BRIDGE_ROLE,
     language: e.BRIDGE_LANGUAGE,
     ...(e.BRIDGE_NOTICES_FILE && { noticesFile: e.BRIDGE_NOTICES_FILE }),
@@ -252,6 +267,7 @@ function secretsOf(config: Config, redisUrl: string): string[] {
   if (config.telegram?.webhookSecret) secrets.add(config.telegram.webhookSecret);
   if (config.discord) secrets.add(config.discord.token);
   if (config.adminHttpToken) secrets.add(config.adminHttpToken);
+  if (config.metricsToken) secrets.add(config.metricsToken);
   for (const secret of [config.slack?.botToken, config.slack?.signingSecret, config.slack?.appToken]) {
     if (secret) secrets.add(secret);
   }

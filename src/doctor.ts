@@ -48,6 +48,7 @@ export async function doctor(env: NodeJS.ProcessEnv, options: DoctorOptions): Pr
         fix: 'set ADMIN_USERS to your own user id, e.g. telegram:123456789 (see .env.example)',
       });
     }
+    add(metricsCheck(config));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     add({
@@ -98,6 +99,31 @@ function configCheck(config: Config, envFile: boolean): Check {
     name: 'Configuration',
     status: 'ok',
     detail: `read from ${from}; platforms: ${platforms.join(', ')}; role ${config.role}`,
+  };
+}
+
+/** Where Prometheus can read `/metrics`, and with what (monitoring.ts). */
+export function metricsCheck(config: Config): Check {
+  const token = config.metricsToken ? 'with METRICS_TOKEN as its bearer token' : undefined;
+  if (config.metricsPort !== undefined) {
+    return {
+      name: 'Metrics',
+      status: 'ok',
+      detail: `/metrics on its own listener ${config.metricsHost}:${config.metricsPort}, ${token ?? 'open to whoever reaches that address'}`,
+    };
+  }
+  if (token || config.adminHttpToken) {
+    return {
+      name: 'Metrics',
+      status: 'ok',
+      detail: `/metrics on HTTP_PORT ${config.httpPort}, ${token ?? 'with ADMIN_HTTP_TOKEN as its bearer token'}`,
+    };
+  }
+  return {
+    name: 'Metrics',
+    status: 'warn',
+    detail: '/metrics answers 401 to everyone: no METRICS_TOKEN, ADMIN_HTTP_TOKEN or METRICS_PORT is set',
+    fix: 'to scrape it with Prometheus, set METRICS_TOKEN (its bearer token) or METRICS_PORT (a private listener)',
   };
 }
 

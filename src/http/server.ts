@@ -1,8 +1,9 @@
 /**
  * The bridge's HTTP surface (hono on Node): `GET /livez` (the process answers), `GET /readyz` (ready
- * for traffic), `GET /healthz` (Redis and every platform), `GET /metrics`, the adapters' webhook
- * routes, and, when `ADMIN_HTTP_TOKEN` is set, the operator's `/admin/*` routes behind that token
- * (as a bearer header, or a browser session: admin-auth.ts).
+ * for traffic), `GET /healthz` (Redis and every platform) and `GET /metrics` (both as monitoring.ts
+ * allows), the adapters' webhook routes, and, when `ADMIN_HTTP_TOKEN` is set, the operator's
+ * `/admin/*` routes behind that token (as a bearer header, or a browser session: admin-auth.ts). A
+ * second, private listener (`METRICS_PORT`) serves the monitoring routes alone: `createMonitorApp`.
  */
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -11,9 +12,9 @@ import { ConfigError } from '../core/errors.ts';
 import { adminAuth, adminHeaders } from './admin-auth.ts';
 import { HTTP_SERVER_TIMEOUTS, limitBody } from './body-limit.ts';
 import type { PromMetrics } from './metrics.ts';
+import { type HealthReport, mountMonitoring } from './monitoring.ts';
 
-/** What `/healthz` reports: each dependency's health; 200 when all are ok, else 503. */
-export type HealthReport = Record<string, Health>;
+export type { HealthReport } from './monitoring.ts';
 
 /** The JSON reports served under `/admin` when `ADMIN_HTTP_TOKEN` is set. */
 export const ADMIN_ROUTES = ['/admin/credits', '/admin/status'] as const;
@@ -39,27 +40,21 @@ export function createHttpApp(options: {
    */
   ready?: () => Promise<Health>;
   metrics?: PromMetrics;
+  /** Bearer tokens that read `/metrics` and the details of `/healthz` (monitoring.ts). Secrets. */
+  monitorTokens?: readonly string[];
+  /** `/metrics` has its own listener (`METRICS_PORT`): not served here. Default false. */
+  metricsElsewhere?: boolean;
   admin?: AdminRoutes;
 }): Hono {
   const app = new Hono();
-  // Liveness: the process and its event loop answer. Never a dependency's state: restarting the
-  // bridge does not bring a platform or Redis back.
-  app.get('/livez', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    const ready = (await options.ready?.()) ?? { ok: true, detail: 'ok' };
-    return c.json({ status: ready.ok ? 'ready' : 'not ready', detail: ready.detail }, ready.ok ? 200 : 503);
+  mountProbes(app, options.ready);
+  mountMonitoring(app, {
+    health: options.health,
+    metrics: options.metrics,
+    tokens: options.monitorTokens ?? [],
+    serveMetrics: options.metricsElsewhere !== true,
   });
-  app.get('/healthz', async (c) => {
-    const checks = await options.health();
-    const ok = Object.values(checks).every((check) => check.ok);
-    return c.json({ status: ok ? 'ok' : 'unhealthy', checks }, ok ? 200 : 503);
-  });
-  const { metrics, admin } = options;
-  if (metrics) {
-    app.get('/metrics', async (c) =>
-      c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
-    );
-  }
+  const { admin } = options;
   for (const route of options.routes) {
     // The body is read within its limits (body-limit.ts) before the route sees it.
     const body = limitBody({
@@ -81,14 +76,44 @@ export function createHttpApp(options: {
 }
 
 /**
+ * The private monitoring listener (`METRICS_PORT` on `METRICS_HOST`): the probes, `/healthz` with its
+ * details and `/metrics`, open to whoever reaches the address unless `tokens` is not empty
+ * (`METRICS_TOKEN` set), then behind them as on the public listener.
+ */
+export function createMonitorApp(options: {
+  health: () => Promise<HealthReport>;
+  ready?: () => Promise<Health>;
+  metrics?: PromMetrics;
+  /** Empty: open. Secrets. */
+  tokens: readonly string[];
+}): Hono {
+  const app = new Hono();
+  mountProbes(app, options.ready);
+  mountMonitoring(app, { ...options, open: options.tokens.length === 0 });
+  return app;
+}
+
+/** `/livez` and `/readyz`: public, they say nothing a load balancer should not know. */
+function mountProbes(app: Hono, ready: (() => Promise<Health>) | undefined): void {
+  // Liveness: the process and its event loop answer. Never a dependency's state: restarting the
+  // bridge does not bring a platform or Redis back.
+  app.get('/livez', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const state = (await ready?.()) ?? { ok: true, detail: 'ok' };
+    return c.json({ status: state.ok ? 'ready' : 'not ready', detail: state.detail }, state.ok ? 200 : 503);
+  });
+}
+
+/**
  * Listens on `hostname:port` (port 0 picks a free one) and resolves with the port actually bound. A
  * port taken or not allowed, or an address not of this machine, rejects with a one-line `ConfigError`
- * naming `HTTP_PORT` or `HTTP_HOST`.
+ * naming the variables (`names`: `HTTP_PORT` and `HTTP_HOST` unless told otherwise).
  */
 export function listen(
   app: Hono,
   port: number,
   hostname = '0.0.0.0',
+  names: ListenNames = { port: 'HTTP_PORT', host: 'HTTP_HOST' },
 ): Promise<{ port: number; close(): Promise<void> }> {
   return new Promise((resolve, reject) => {
     const settings = { fetch: app.fetch, port, hostname, serverOptions: HTTP_SERVER_TIMEOUTS };
@@ -102,24 +127,31 @@ export function listen(
           }),
       });
     });
-    server.once('error', (err: Error) => reject(listenError(err, hostname, port)));
+    server.once('error', (err: Error) => reject(listenError(err, hostname, port, names)));
   });
 }
 
-function listenError(err: Error, host: string, port: number): Error {
+/** The configuration variables a listener's port and address come from, named in its errors. */
+export interface ListenNames {
+  port: string;
+  host: string;
+}
+
+function listenError(err: Error, host: string, port: number, names: ListenNames): Error {
+  const { port: P, host: H } = names;
   switch ((err as { code?: string }).code) {
     case 'EADDRINUSE':
       return new ConfigError(
-        `HTTP_PORT ${port} is already in use on ${host} (another bridge or program listens there): stop it, or set HTTP_PORT to a free port.`,
+        `${P} ${port} is already in use on ${host} (another bridge or program listens there): stop it, or set ${P} to a free port.`,
       );
     case 'EACCES':
       return new ConfigError(
-        `HTTP_PORT ${port} may not be used by this user (ports below 1024 need privileges): set HTTP_PORT to 1024 or above.`,
+        `${P} ${port} may not be used by this user (ports below 1024 need privileges): set ${P} to 1024 or above.`,
       );
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
       return new ConfigError(
-        `HTTP_HOST ${host} is not an address of this machine: use 0.0.0.0 (every interface), 127.0.0.1 (this machine only) or one of its addresses.`,
+        `${H} ${host} is not an address of this machine: use 0.0.0.0 (every interface), 127.0.0.1 (this machine only) or one of its addresses.`,
       );
     default:
       return err;

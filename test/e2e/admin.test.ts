@@ -4,6 +4,7 @@
  * `/admin` routes. Commands never reach the agent.
  */
 import { describe, expect, it } from 'vitest';
+import { monitor } from '../support/bridge.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
 
 const fx = useBridgeFixture();
@@ -129,7 +130,7 @@ describe('over HTTP', () => {
     const { bridge } = await fx.start();
     fx.telegram.userMessage({ chatId: 10, text: 'count me' });
     await fx.telegram.waitFor(() => fx.telegram.sentTo(10).length === 1, 10_000, 'reply');
-    const res = await fetch(`http://127.0.0.1:${bridge.port}/metrics`);
+    const res = await monitor(bridge.port, '/metrics');
     const text = await res.text();
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(text).toMatch(/aksita_bridge_messages_in_total\{platform="telegram"\} 1/);

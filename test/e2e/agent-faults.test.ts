@@ -5,6 +5,7 @@
  * through configuration only (timeouts, retry and notice settings).
  */
 import { describe, expect, it } from 'vitest';
+import { monitor } from '../support/bridge.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
 
 const fx = useBridgeFixture();
@@ -28,7 +29,7 @@ function callsFor(message: string): number {
 }
 
 async function metrics(port: number): Promise<string> {
-  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return (await monitor(port, '/metrics')).text();
 }
 
 describe('an agent outage is one incident', () => {
@@ -72,7 +73,7 @@ describe('an agent outage is one incident', () => {
     for (const chatId of chats)
       for (const n of [1, 2, 3]) expect(callsFor(`q${n} of ${chatId}`)).toBeLessThanOrEqual(2);
     expect(fx.aksita.sessionFailures).toBeGreaterThan(0);
-    const status = (await (await fetch(`http://127.0.0.1:${bridge.port}/metrics`)).text()) as string;
+    const status = (await (await monitor(bridge.port, '/metrics')).text()) as string;
     // Every failed call is counted, the probes' included: here every one was a session (no chat call was made).
     expect(status).toContain(
       `aksita_bridge_agent_errors_total{kind="server"} ${fx.aksita.sessionFailures}\n`,

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import type { IncomingMessage } from '../../src/core/contract.ts';
 import { Inbox } from '../../src/queue/inbox.ts';
-import { eventually, startTestBridge } from '../support/bridge.ts';
+import { eventually, monitor, startTestBridge } from '../support/bridge.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
 import { freePort } from '../support/net.ts';
 
@@ -73,7 +73,7 @@ describe('webhook mode', () => {
 describe('health', () => {
   it('reports Redis and Telegram on GET /healthz', async () => {
     const { bridge } = await fx.start();
-    const res = await fetch(`http://127.0.0.1:${bridge.port}/healthz`);
+    const res = await monitor(bridge.port, '/healthz');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       status: 'ok',
@@ -86,7 +86,7 @@ describe('health', () => {
     await fx.telegram.close();
     let body: { status?: string; checks?: Record<string, { ok: boolean; detail: string }> } = {};
     await eventually(async () => {
-      const res = await fetch(`http://127.0.0.1:${bridge.port}/healthz`);
+      const res = await monitor(bridge.port, '/healthz');
       body = (await res.json()) as typeof body;
       return res.status === 503;
     }, 'health to turn 503');

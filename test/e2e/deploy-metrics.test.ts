@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { monitor } from '../support/bridge.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
 
 const fx = useBridgeFixture();
@@ -44,7 +45,7 @@ function samples(text: string): Array<{ name: string; labels: Record<string, str
 describe('deploy/ against a running bridge', () => {
   it('references only metrics and label values the bridge serves from its first scrape', async () => {
     const { bridge } = await fx.start();
-    const scraped = samples(await (await fetch(`http://127.0.0.1:${bridge.port}/metrics`)).text());
+    const scraped = samples(await (await monitor(bridge.port, '/metrics')).text());
     const names = new Set(scraped.map((s) => s.name));
     const all = expressions();
     expect(all.length).toBeGreaterThan(20);

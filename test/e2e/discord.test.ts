@@ -11,7 +11,7 @@ import type { Inbound, IncomingMessage } from '../../src/core/contract.ts';
 import { PlatformError } from '../../src/core/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord.ts';
-import { deletePrefix, eventually, spawnBridge, testEnv } from '../support/bridge.ts';
+import { deletePrefix, eventually, monitor, spawnBridge, testEnv } from '../support/bridge.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
 
 const fx = useBridgeFixture({ telegram: false });
@@ -213,7 +213,7 @@ describe('Discord failures', () => {
   it('keeps receiving after the gateway connection drops, without losing a message', async () => {
     const { bridge } = await start();
     const health = async () =>
-      (await (await fetch(`http://127.0.0.1:${bridge.port}/healthz`)).json()) as {
+      (await (await monitor(bridge.port, '/healthz')).json()) as {
         checks: Record<string, unknown>;
       };
     expect((await health()).checks.discord).toEqual({ ok: true, detail: 'connected' });

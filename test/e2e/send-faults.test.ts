@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DISCORD_REFUSALS, type FakeDiscord, startFakeDiscord } from '../fakes/discord.ts';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack.ts';
 import { TELEGRAM_REFUSALS } from '../fakes/telegram-wire.ts';
+import { monitor } from '../support/bridge.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
 
 const fx = useBridgeFixture();
@@ -49,7 +50,7 @@ describe('an answer already paid for is kept until it is posted', () => {
     await fx.telegram.waitFor(() => fx.telegram.sentTo(60).length === 1, 10_000, 'answer');
     expect(fx.telegram.sentTo(60)).toEqual(['echo: hello']);
     expect(fx.aksita.chats).toHaveLength(1);
-    const metrics = await (await get(bridge.port, '/metrics')).text();
+    const metrics = await (await monitor(bridge.port, '/metrics')).text();
     expect(metrics).toMatch(
       /aksita_bridge_send_failures_total\{platform="telegram",kind="transient"\} ([5-9]|\d\d)/,
     );
@@ -68,7 +69,7 @@ describe('an answer already paid for is kept until it is posted', () => {
     fx.telegram.userMessage({ chatId: 61, text: 'second' });
     await fx.telegram.waitFor(() => fx.telegram.sentTo(61).length === 1, 10_000, 'next answer');
     expect(fx.telegram.sentTo(61)).toEqual(['echo: second']);
-    const metrics = await (await get(bridge.port, '/metrics')).text();
+    const metrics = await (await monitor(bridge.port, '/metrics')).text();
     expect(metrics).toContain(
       'aksita_bridge_dropped_total{platform="telegram",what="answer",reason="send_gave_up"} 1',
     );
@@ -99,7 +100,7 @@ describe('refusals are visible and stop the spending', () => {
     await slack.sendEvent(events, slack.dm({ text: 'first' }));
     await fx.telegram.waitFor(() => fx.telegram.sentTo(999).length === 1, 10_000, 'admin alert');
     expect(fx.telegram.sentTo(999)[0]).toContain('token_revoked');
-    const health = await fetch(`http://127.0.0.1:${bridge.port}/healthz`);
+    const health = await monitor(bridge.port, '/healthz');
     expect(health.status).toBe(503);
     const { checks } = (await health.json()) as { checks: Record<string, { ok: boolean; detail: string }> };
     expect(checks.slack).toMatchObject({
@@ -110,7 +111,7 @@ describe('refusals are visible and stop the spending', () => {
       lastHour: { errors: Record<string, number> };
     };
     expect(status.lastHour.errors['slack:unauthorized']).toBeGreaterThan(0);
-    expect(await (await get(bridge.port, '/metrics')).text()).toMatch(
+    expect(await (await monitor(bridge.port, '/metrics')).text()).toMatch(
       /aksita_bridge_send_failures_total\{platform="slack",kind="unauthorized"\} [1-9]/,
     );
     // Other questions wait instead of being paid for and dropped.
@@ -128,7 +129,7 @@ describe('refusals are visible and stop the spending', () => {
     );
     expect(slack.postedTo('D0DM00001')).toEqual(['echo: first']);
     expect(fx.telegram.sentTo(999)).toHaveLength(1);
-    expect((await fetch(`http://127.0.0.1:${bridge.port}/healthz`)).status).toBe(200);
+    expect((await monitor(bridge.port, '/healthz')).status).toBe(200);
   });
 
   it('a Slack channel that is gone costs no agent call for what is still queued', async () => {
@@ -145,7 +146,7 @@ describe('refusals are visible and stop the spending', () => {
       'queued messages dropped',
     );
     expect(fx.aksita.chats.map((c) => c.message)).toEqual(['one']);
-    expect(await (await get(bridge.port, '/metrics')).text()).toContain(
+    expect(await (await monitor(bridge.port, '/metrics')).text()).toContain(
       'aksita_bridge_dropped_total{platform="slack",what="question",reason="chat_refused"} 2',
     );
   });

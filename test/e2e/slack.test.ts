@@ -8,7 +8,7 @@ import { createSlackAdapter } from '../../adapters/slack/index.ts';
 import type { Inbound, IncomingMessage, Receiver } from '../../src/core/contract.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type FakeSlack, slackSignature, startFakeSlack } from '../fakes/slack.ts';
-import { eventually, spawnBridge } from '../support/bridge.ts';
+import { eventually, monitor, spawnBridge } from '../support/bridge.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
 
 const fx = useBridgeFixture({ telegram: false });
@@ -274,7 +274,7 @@ describe('operations', () => {
     await slack.sendEvent(events, slack.dm({ text: 'hello' }));
     await slack.sendEvent(events, slack.dm({ text: 'x' }), { badSignature: true });
     await slack.waitFor(() => slack.postedTo(DM).length === 1, 10_000, 'the reply after a 500');
-    const health = await fetch(`http://127.0.0.1:${bridge.port}/healthz`);
+    const health = await monitor(bridge.port, '/healthz');
     expect(await health.json()).toMatchObject({
       status: 'ok',
       checks: { slack: { ok: true, detail: 'events API' } },
@@ -355,7 +355,7 @@ describe('socket mode', () => {
     await slack.waitFor(() => slack.postedTo(DM).length === 2, 10_000, 'two replies');
     expect(slack.postedTo(DM)).toEqual(['echo: over the socket', 'echo: second']);
     expect(fx.aksita.chats.map((c) => c.message)).toEqual(['over the socket', 'second']);
-    const health = await fetch(`http://127.0.0.1:${bridge.port}/healthz`);
+    const health = await monitor(bridge.port, '/healthz');
     expect(await health.json()).toMatchObject({ checks: { slack: { ok: true, detail: 'socket mode' } } });
     const noRoute = await fetch(`http://127.0.0.1:${bridge.port}/slack/events`, {
       method: 'POST',
@@ -402,7 +402,7 @@ describe('socket mode', () => {
   it('reports the socket on /healthz: unhealthy while it is down, healthy again once Slack reconnects it', async () => {
     const { bridge } = await fx.start(socketEnv());
     const health = async () => {
-      const res = await fetch(`http://127.0.0.1:${bridge.port}/healthz`);
+      const res = await monitor(bridge.port, '/healthz');
       return ((await res.json()) as { checks: Record<string, { ok: boolean; detail: string }> }).checks.slack;
     };
     expect(await health()).toEqual({ ok: true, detail: 'socket mode' });

@@ -44,11 +44,20 @@ export function testEnv(
     REDIS_URL: inject('redisUrl'),
     REDIS_PREFIX: `test-${randomUUID().slice(0, 8)}`,
     HTTP_PORT: '0',
+    METRICS_TOKEN: MONITOR_TOKEN,
     JOB_LOCK_MS: '2000',
     SHUTDOWN_GRACE_MS: '1000',
     LOG_LEVEL: 'debug',
     ...overrides,
   };
+}
+
+/** The `METRICS_TOKEN` of test bridges: what monitoring sends to read `/metrics` and health details. */
+export const MONITOR_TOKEN = 'test-monitor-token-0123456789';
+
+/** `GET path` of the bridge on `port` as Prometheus or a monitoring probe does, with the metrics token. */
+export function monitor(port: number, path: '/metrics' | '/healthz'): Promise<Response> {
+  return fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${MONITOR_TOKEN}` } });
 }
 
 /** Captured log lines (raw JSON strings) with a parsed view. */

@@ -207,6 +207,25 @@ describe('Kubernetes example', () => {
     for (const key of Object.keys(config?.data ?? {})) expect(key).not.toMatch(/TOKEN|KEY|SECRET|REDIS_URL/);
     expect(config?.data?.HTTP_HOST).toBe('0.0.0.0');
   });
+
+  it('serves /metrics on a port of its own, behind a token, that no Service exposes', () => {
+    const secret = manifests.find((m) => m.kind === 'Secret');
+    const config = manifests.find((m) => m.kind === 'ConfigMap');
+    const service = manifests.find((m) => m.kind === 'Service') as unknown as {
+      spec: { ports: Array<{ targetPort: string | number }> };
+    };
+    expect(Object.keys(secret?.stringData ?? {})).toContain('METRICS_TOKEN');
+    const port = Number(config?.data?.METRICS_PORT);
+    expect(port).not.toBe(Number(config?.data?.HTTP_PORT));
+    for (const role of ['receiver', 'worker']) {
+      const [container] = deployment(role).template.spec.containers as Array<
+        Container & { ports?: Array<{ name: string; containerPort: number }> }
+      >;
+      expect(container?.ports?.find((p) => p.name === 'metrics')?.containerPort, role).toBe(port);
+    }
+    expect(service.spec.ports.map((p) => p.targetPort)).not.toContain('metrics');
+    expect(service.spec.ports.map((p) => p.targetPort)).not.toContain(port);
+  });
 });
 
 describe('Grafana dashboard', () => {
