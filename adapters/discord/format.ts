@@ -5,13 +5,11 @@
  * stray `*` stays a `*`. Mass and raw mentions are defused with a zero-width space after the `@`
  * (`@everyone`, `@here`, `<@id>`, `<@&role>`); code is left exactly as written.
  */
-import { type Dialect, type PieceSink, renderChunks } from '../../src/core/markdown-render.ts';
+import { type Dialect, type PieceSink, renderChunks } from '../../src/core/markdown/index.ts';
 
 /** Discord's limit for one message's content. */
 export const DISCORD_MAX_MESSAGE = 2000;
 
-/** A bare URL up to this long is kept whole (unescaped, so it stays a link). */
-const MAX_BARE_URL = 300;
 const MAX_URL = 1000;
 const ZWSP = '\u200b';
 
@@ -63,21 +61,20 @@ const discordMarkdown: Dialect = {
     if (!/^https?:\/\//i.test(href) || url.length > MAX_URL) return null;
     return { open: '[', close: `](<${url}>)` };
   },
-  bareUrl(out, url) {
-    if (url.length <= MAX_BARE_URL) out.atom(defuse(url));
-    else markdownText(out, url, false);
-  },
+  // Unescaped, however long (a pre-signed link), so Discord links it whole; but a backtick or a
+  // spoiler's `||` in it would start markup of its own.
+  bareUrl: (out, url) => (/`|\|\|/.test(url) ? markdownText(out, url, false) : out.atom(defuse(url))),
   richLinkText: false,
   heading: (level) =>
     level <= 3
       ? { span: { open: `${'#'.repeat(level)} `, close: '' }, strong: false }
       : { span: { open: '**', close: '**' }, strong: true },
   quote: { open: '> ', close: '', linePrefix: '> ' },
-  codeBlock: (lang) => ({ open: `\`\`\`${lang}\n`, close: '\n```', code: true }),
+  codeBlock: (lang) => ({ open: `\`\`\`${lang}\n`, close: '\n```', code: true, flush: true }),
   item(marker) {
     const bullet = marker === '•' ? '-' : marker;
     const indent = ' '.repeat(bullet.length + 1);
-    return { open: `${bullet} `, reopen: indent, close: '', linePrefix: indent };
+    return { open: `${bullet} `, reopen: indent, close: '', linePrefix: indent, indent: true };
   },
 };
 

@@ -1,18 +1,28 @@
 /**
  * Agent Markdown → Slack mrkdwn: `*bold*`, `_italic_`, `~strike~`, `` `code` ``, ``` blocks,
- * `<url|text>` links, headings as bold lines, lists as `•` / `1.` lines, quotes as `> ` lines. Every
- * `&`, `<`, `>` of the text is escaped, so the agent cannot write `<!channel>` or `<@U123>`; runs
- * of backticks in text are broken with a zero-width space so they cannot open a code block.
+ * `<url|text>` links, headings as bold lines, lists as `•` / `1.` lines, quotes as `> ` lines, tables
+ * as a monospace block or "header: value" lines. Every `&`, `<`, `>` of the text is escaped, so the
+ * agent cannot write `<!channel>` or `<@U123>`; runs of backticks in text are broken with a
+ * zero-width space so they cannot open a code block. mrkdwn has no escapes: a literal `*`, `_` or
+ * `~` that could start or end a style gets a zero-width space on that side, and styles are closed at
+ * each line break (Slack does not carry them across one).
  */
-import { isSafeLink } from '../../src/core/markdown-inline.ts';
-import { type Dialect, type PieceSink, renderChunks } from '../../src/core/markdown-render.ts';
-import type { Span } from '../../src/core/split-markup.ts';
+import {
+  type Dialect,
+  isSafeLink,
+  type PieceSink,
+  renderChunks,
+  type Span,
+} from '../../src/core/markdown/index.ts';
 
 /** Slack accepts up to 40,000 characters but truncates display around 4,000; stay well under. */
 export const SLACK_MAX_MESSAGE = 3900;
 
 const MAX_URL = 1500;
+const ZWSP = '\u200b';
 const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+const BOUNDARY = /[\s\p{P}\p{S}]/u;
+const SPACE = /\s/u;
 
 function mrkdwn(out: PieceSink, text: string): void {
   let last = 0;
@@ -25,13 +35,32 @@ function mrkdwn(out: PieceSink, text: string): void {
 }
 
 function breakFences(text: string): string {
-  return text.includes('``') ? text.replace(/`(?=`)/g, '`\u200b') : text;
+  return text.includes('``') ? text.replace(/`(?=`)/g, `\`${ZWSP}`) : text;
+}
+
+/** Literal markers that Slack could read as a style, fenced off with zero-width spaces. */
+function literal(text: string): string {
+  if (!/[*_~]/.test(text)) return text;
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(/[*_~]+/g)) {
+    const before = text[m.index - 1];
+    const end = m.index + m[0].length;
+    const after = text[end];
+    const opens =
+      (before === undefined || BOUNDARY.test(before)) && after !== undefined && !SPACE.test(after);
+    const closes =
+      before !== undefined && !SPACE.test(before) && (after === undefined || BOUNDARY.test(after));
+    out += text.slice(last, m.index) + (opens ? ZWSP : '') + m[0] + (closes ? ZWSP : '');
+    last = end;
+  }
+  return out + text.slice(last);
 }
 
 const bold: Span = { open: '*', close: '*' };
 
 const slackMrkdwn: Dialect = {
-  text: mrkdwn,
+  text: (out, text) => mrkdwn(out, literal(text)),
   code: mrkdwn,
   strong: bold,
   em: { open: '_', close: '_' },
@@ -47,12 +76,13 @@ const slackMrkdwn: Dialect = {
   },
   bareUrl: mrkdwn,
   richLinkText: false,
+  stylesPerLine: true,
   heading: () => ({ span: bold, strong: true }),
   quote: { open: '> ', close: '', linePrefix: '> ' },
-  codeBlock: () => ({ open: '```\n', close: '\n```', code: true }),
+  codeBlock: () => ({ open: '```\n', close: '\n```', code: true, flush: true }),
   item(marker) {
     const indent = ' '.repeat(marker.length + 1);
-    return { open: `${marker} `, reopen: indent, close: '', linePrefix: indent };
+    return { open: `${marker} `, reopen: indent, close: '', linePrefix: indent, indent: true };
   },
 };
 

@@ -4,9 +4,13 @@
  * bold lines, lists as `•` / `1.` lines. Split to `TELEGRAM_MAX_MESSAGE` counting the raw HTML,
  * which is never less than the visible text Telegram counts.
  */
-import { isSafeLink } from '../../src/core/markdown-inline.ts';
-import { type Dialect, type PieceSink, renderChunks } from '../../src/core/markdown-render.ts';
-import type { Span } from '../../src/core/split-markup.ts';
+import {
+  type Dialect,
+  isSafeLink,
+  type PieceSink,
+  renderChunks,
+  type Span,
+} from '../../src/core/markdown/index.ts';
 
 /** Longest text `sendMessage` accepts, in UTF-16 code units. */
 export const TELEGRAM_MAX_MESSAGE = 4096;
@@ -51,7 +55,7 @@ const telegramHtml: Dialect = {
       : { open: `<pre><code class="language-${lang}">`, close: '</code></pre>', code: true, ownLines: true },
   item(marker) {
     const indent = ' '.repeat(marker.length + 1);
-    return { open: `${marker} `, reopen: indent, close: '', linePrefix: indent };
+    return { open: `${marker} `, reopen: indent, close: '', linePrefix: indent, indent: true };
   },
 };
 

@@ -5,9 +5,13 @@
  * `1.` lines, code blocks indented by four spaces, and every control character of the agent's text
  * removed, so an answer cannot move the cursor, retitle the window or hide text.
  */
-import { isSafeLink } from '../../src/core/markdown-inline.ts';
-import { type Dialect, type PieceSink, renderChunks } from '../../src/core/markdown-render.ts';
-import type { Span } from '../../src/core/split-markup.ts';
+import {
+  type Dialect,
+  isSafeLink,
+  type PieceSink,
+  renderChunks,
+  type Span,
+} from '../../src/core/markdown/index.ts';
 
 /** Long enough for any answer; the terminal wraps lines itself. */
 export const TERMINAL_MAX_MESSAGE = 65_536;
@@ -27,7 +31,7 @@ function text(out: PieceSink, value: string): void {
 
 function item(marker: string): Span {
   const indent = ' '.repeat(marker.length + 1);
-  return { open: `${marker} `, reopen: indent, close: '', linePrefix: indent };
+  return { open: `${marker} `, reopen: indent, close: '', linePrefix: indent, indent: true };
 }
 
 const codeBlock: Span = { open: '    ', close: '', linePrefix: '    ', code: true };
@@ -49,6 +53,7 @@ const styled: Dialect = {
   link: (href) => (isSafeLink(href) ? { open: '\x1b[4m', close: `\x1b[24m (${sanitize(href)})` } : null),
   bareUrl: text,
   richLinkText: true,
+  tableWidth: 100,
   heading: () => ({ span: sgr('1;4', '22;24'), strong: true }),
   quote: { open: BAR, close: '', linePrefix: BAR },
   codeBlock: () => codeBlock,
@@ -65,6 +70,7 @@ const plain: Dialect = {
   link: (href) => (isSafeLink(href) ? { open: '', close: ` (${sanitize(href)})` } : null),
   bareUrl: text,
   richLinkText: false,
+  tableWidth: 100,
   heading: () => ({ span: none, strong: true }),
   quote: { open: '> ', close: '', linePrefix: '> ' },
   codeBlock: () => codeBlock,
@@ -73,7 +79,8 @@ const plain: Dialect = {
 
 /** Agent Markdown → terminal texts, with ANSI styles when `styled`. */
 export function renderTerminal(markdown: string, options: { styled: boolean }): string[] {
-  return renderChunks(markdown, options.styled ? styled : plain, TERMINAL_MAX_MESSAGE);
+  // Controls go before parsing, so one inside a link address cannot unmake the link.
+  return renderChunks(sanitize(markdown), options.styled ? styled : plain, TERMINAL_MAX_MESSAGE);
 }
 
 /** `label` and `text`, each further line (blank ones aside) indented under the first: one block per answer. */

@@ -8,7 +8,7 @@ import { renderDiscord } from '../../adapters/discord/format.ts';
 import { renderSlack } from '../../adapters/slack/format.ts';
 import { renderTelegram } from '../../adapters/telegram/format.ts';
 import { renderTerminal } from '../../adapters/terminal/format.ts';
-import { isSafeLink } from '../../src/core/markdown-inline.ts';
+import { isSafeLink } from '../../src/core/markdown/index.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
 
 const UNSAFE = [

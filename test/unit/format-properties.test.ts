@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DISCORD_MAX_MESSAGE, renderDiscord } from '../../adapters/discord/format.ts';
 import { renderSlack, SLACK_MAX_MESSAGE } from '../../adapters/slack/format.ts';
 import { renderTelegram, TELEGRAM_MAX_MESSAGE } from '../../adapters/telegram/format.ts';
-import { parseMarkdown, toPlainText } from '../../src/core/markdown.ts';
+import { parseMarkdown, toPlainText } from '../../src/core/markdown/index.ts';
 
 const TAGS = new Set(['b', 'i', 's', 'code', 'pre', 'a', 'blockquote']);
 const TOKEN = /<(\/?)([a-z]+)((?: [a-z]+="[^"<>]*")*)>|&(?:(amp|lt|gt|quot);)?|[<>]|[^<>&]+/y;
@@ -252,8 +252,12 @@ function expectRoundTrip(p: Platform, markdown: string, limit: number): void {
     expect(visible.replace(/\u200b/g, '').trim()).not.toBe('');
     shown += `${visible}\n`;
   }
-  const plain = toPlainText(parseMarkdown(markdown));
+  const blocks = parseMarkdown(markdown);
+  const plain = toPlainText(blocks);
   if (plain.trim() === '') return; // nothing visible: the source is shown as text instead
+  // A table shows as a grid (`│`, `─┼─`) or as "header: value" lines, which repeat the headers:
+  // test/unit/markdown-spec.test.ts compares those.
+  if (JSON.stringify(blocks).includes('"type":"table"')) return;
   expect(squeeze(shown, p.drop)).toBe(squeeze(plain, p.drop));
 }
 

@@ -35,8 +35,21 @@ describe('renderSlack', () => {
     expect(one('[x](javascript:alert(1)) and https://x.y/?a=1&b=2')).toBe('x and https://x.y/?a=1&amp;b=2');
   });
 
-  it('leaves unbalanced markers as they are', () => {
-    expect(one('a **b and _c and `d')).toBe('a **b and _c and `d');
+  it('fences off literal markers with a zero-width space, so Slack cannot pair them', () => {
+    expect(one('a **b and _c and `d')).toBe('a \u200b**b and \u200b_c and `d');
+    expect(one('Use \\*asterisks\\* here')).toBe('Use \u200b*asterisks*\u200b here');
+    expect(one('snake_case_name, 5 * 3 and 2*3*4 = 24')).toBe('snake_case_name, 5 * 3 and 2*3*4 = 24');
+  });
+
+  it('closes bold at a line break and reopens it after, as Slack needs', () => {
+    expect(one('**Note:\nthis is bold**')).toBe('*Note:*\n*this is bold*');
+    expect(one('_a **b\nc** d_')).toBe('_a *b*_\n_*c* d_');
+  });
+
+  it('keeps a code block inside a list item at the margin', () => {
+    expect(one('1. Run:\n\n   ```sh\n   npm ci\n   npm test\n   ```\n2. Done')).toBe(
+      '1. Run:\n   ```\nnpm ci\nnpm test\n```\n2. Done',
+    );
   });
 
   it('breaks up runs of backticks that would open a code block', () => {

@@ -37,7 +37,8 @@ describe('renderTerminal', () => {
       // biome-ignore lint/suspicious/noControlCharactersInRegex: escape sequences are what is parsed
       expect(out.replace(/\x1b\[[0-9;]*m/g, '')).toBe('safe]0;pwned [2Jtext31m code end');
     }
-    expect(plain('[x](https://example.com/\x1b[2J)')).toBe('x (https://example.com/[2J)');
+    // The address is percent-encoded as markdown-it normalizes it.
+    expect(plain('[x](https://example.com/\x1b[2J)')).toBe('x (https://example.com/%5B2J)');
   });
 
   it('indents the further lines of an answer under its label, not the blank ones', () => {

@@ -1,12 +1,17 @@
+/**
+ * The parser layer: markdown-it's tokens read into the block/inline model, with the bridge's own
+ * rules (literal `2*3*4`, safe links only, deep input as text), and bounded on hostile input.
+ */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderDiscord } from '../../adapters/discord/format.ts';
 import { renderSlack } from '../../adapters/slack/format.ts';
 import { renderTelegram } from '../../adapters/telegram/format.ts';
-import { type Block, type Inline, parseMarkdown, toPlainText } from '../../src/core/markdown.ts';
+import { type Block, type Inline, parseMarkdown, toPlainText } from '../../src/core/markdown/index.ts';
 
 const text = (t: string): Inline => ({ type: 'text', text: t });
 const para = (...children: Inline[]): Block => ({ type: 'paragraph', children });
+const item = (...blocks: Block[]) => ({ blocks, done: null });
 const inline = (markdown: string): Inline[] => {
   const [block] = parseMarkdown(markdown);
   return block?.type === 'paragraph' ? block.children : [];
@@ -41,38 +46,54 @@ describe('parseMarkdown: inline', () => {
     ]);
   });
 
-  it('keeps unbalanced or intraword markers as text', () => {
+  it('keeps unbalanced or intraword markers as text, and an asterisk between digits or letters', () => {
     expect(inline('a **b and _c and `d and ~~e')).toEqual([text('a **b and _c and `d and ~~e')]);
     expect(inline('snake_case_name and 5 * 3 and ~5 min')).toEqual([
       text('snake_case_name and 5 * 3 and ~5 min'),
     ]);
+    expect(inline('Area: 2*3*4 = 24, a*b*c')).toEqual([text('Area: 2*3*4 = 24, a*b*c')]);
     expect(inline('\\*not em\\* and \\[not link](x)')).toEqual([text('*not em* and [not link](x)')]);
   });
 
-  it('matches code spans by backtick count and keeps their content raw', () => {
-    expect(inline('``a ` b`` and `*no* _em_`')).toEqual([
-      { type: 'code', text: 'a ` b' },
-      text(' and '),
-      { type: 'code', text: '*no* _em_' },
-    ]);
+  it('decodes entities and reads reference links and images', () => {
+    expect(inline('R&amp;D &copy; &#35;1 &bogus;')).toEqual([text('R&D © #1 &bogus;')]);
+    const [p] = parseMarkdown(
+      'See [the docs][d] and ![a cat](https://c.at/x.png).\n\n[d]: https://docs.x "Docs"',
+    );
+    expect(p).toEqual(
+      para(
+        text('See '),
+        { type: 'link', href: 'https://docs.x', children: [text('the docs')] },
+        text(' and '),
+        { type: 'link', href: 'https://c.at/x.png', children: [text('a cat')] },
+        text('.'),
+      ),
+    );
   });
 
-  it('reads URLs with parentheses and ampersands, autolinks and bare URLs', () => {
+  it('reads URLs with parentheses and ampersands, autolinks, bare URLs, www. and e-mail addresses', () => {
     expect(inline('[w](https://en.wikipedia.org/wiki/Foo_(bar)?a=1&b=2)')).toEqual([
       { type: 'link', href: 'https://en.wikipedia.org/wiki/Foo_(bar)?a=1&b=2', children: [text('w')] },
     ]);
     const url = 'https://x.y/a_b_(c)?d=1&e=2';
     expect(inline(`see ${url}. Or <https://z.w>.`)).toEqual([
       text('see '),
-      { type: 'link', href: url, children: [text(url)] },
+      { type: 'link', href: url, children: [text(url)], auto: true },
       text('. Or '),
-      { type: 'link', href: 'https://z.w', children: [text('https://z.w')] },
+      { type: 'link', href: 'https://z.w', children: [text('https://z.w')], auto: true },
       text('.'),
+    ]);
+    expect(inline('www.example.com, <ops@example.com> and main.py')).toEqual([
+      { type: 'link', href: 'http://www.example.com', children: [text('www.example.com')], auto: true },
+      text(', '),
+      { type: 'link', href: 'mailto:ops@example.com', children: [text('ops@example.com')], auto: true },
+      text(' and main.py'),
     ]);
   });
 
-  it('drops links to dangerous schemes but keeps their text', () => {
+  it('keeps only http, https and mailto links: others are their text', () => {
     expect(inline('[click](javascript:alert(1))')).toEqual([text('click')]);
+    expect(inline('<tg://user?id=1> ![x](file:///etc/passwd)')).toEqual([text('<tg://user?id=1> x')]);
   });
 
   it('treats HTML as text', () => {
@@ -81,7 +102,7 @@ describe('parseMarkdown: inline', () => {
     ]);
   });
 
-  it('keeps every line break, trimming trailing blanks', () => {
+  it('keeps every line break and hard break', () => {
     expect(inline('one  \ntwo\\\nthree\n  four')).toEqual([
       text('one'),
       { type: 'break' },
@@ -89,21 +110,24 @@ describe('parseMarkdown: inline', () => {
       { type: 'break' },
       text('three'),
       { type: 'break' },
-      text('  four'),
+      text('four'),
     ]);
   });
 });
 
 describe('parseMarkdown: blocks', () => {
-  it('reads headings, rules, quotes and fenced code', () => {
+  it('reads headings, rules, quotes, fenced and indented code', () => {
     expect(
-      parseMarkdown('# Title #\nSub\n---\n\n* * *\n\n> quoted\ncontinued\n\n~~~py\n  x = 1\n~~~'),
+      parseMarkdown(
+        '# Title #\nSub\n---\n\n* * *\n\n> quoted\ncontinued\n\n~~~py\n  x = 1\n~~~\n\n    indented\n      code',
+      ),
     ).toEqual([
       { type: 'heading', level: 1, children: [text('Title')] },
       { type: 'heading', level: 2, children: [text('Sub')] },
       { type: 'rule' },
       { type: 'quote', children: [para(text('quoted'), { type: 'break' }, text('continued'))] },
       { type: 'code', lang: 'py', text: '  x = 1' },
+      { type: 'code', lang: '', text: 'indented\n  code' },
     ]);
   });
 
@@ -112,9 +136,9 @@ describe('parseMarkdown: blocks', () => {
     expect(parseMarkdown('```ls -l```')).toEqual([para({ type: 'code', text: 'ls -l' })]);
   });
 
-  it('reads nested lists, with lenient indentation, interrupting a paragraph', () => {
+  it('reads nested lists, task items and an ordered list start', () => {
     expect(
-      parseMarkdown('Steps:\n1. one\n  - a\n    - deep\n2. two\n\n   more of two\n- other list'),
+      parseMarkdown('Steps:\n1. one\n   - a\n     - deep\n2. two\n\n   more of two\n- [ ] todo\n- [x] done'),
     ).toEqual([
       para(text('Steps:')),
       {
@@ -122,43 +146,61 @@ describe('parseMarkdown: blocks', () => {
         ordered: true,
         start: 1,
         items: [
-          [
-            para(text('one')),
-            {
-              type: 'list',
-              ordered: false,
-              start: 1,
-              items: [
-                [para(text('a')), { type: 'list', ordered: false, start: 1, items: [[para(text('deep'))]] }],
-              ],
-            },
-          ],
-          [para(text('two')), para(text('more of two'))],
+          item(para(text('one')), {
+            type: 'list',
+            ordered: false,
+            start: 1,
+            items: [
+              item(para(text('a')), {
+                type: 'list',
+                ordered: false,
+                start: 1,
+                items: [item(para(text('deep')))],
+              }),
+            ],
+          }),
+          item(para(text('two')), para(text('more of two'))),
         ],
       },
-      { type: 'list', ordered: false, start: 1, items: [[para(text('other list'))]] },
+      {
+        type: 'list',
+        ordered: false,
+        start: 1,
+        items: [
+          { blocks: [para(text('todo'))], done: false },
+          { blocks: [para(text('done'))], done: true },
+        ],
+      },
+    ]);
+    expect(parseMarkdown('3) three\n4) four')).toEqual([
+      { type: 'list', ordered: true, start: 3, items: [item(para(text('three'))), item(para(text('four')))] },
     ]);
   });
 
-  it('keeps an ordered list start', () => {
-    expect(parseMarkdown('3) three\n4) four')).toEqual([
-      { type: 'list', ordered: true, start: 3, items: [[para(text('three'))], [para(text('four'))]] },
+  it('reads tables with their alignment', () => {
+    expect(parseMarkdown('| a | b |\n|:--|--:|\n| 1 | **2** |')).toEqual([
+      {
+        type: 'table',
+        align: ['left', 'right'],
+        head: [[text('a')], [text('b')]],
+        rows: [[[text('1')], [{ type: 'strong', children: [text('2')] }]]],
+      },
     ]);
   });
 });
 
 describe('toPlainText', () => {
-  it('shows text without markup, lists with bullets and numbers', () => {
+  it('shows text without markup, lists with bullets, numbers and boxes', () => {
     const md =
-      '# Title\n\nSome **bold** and [a link](https://x.y).\n\n- one\n  - two\n1. first\n\n> said\n\n```\ncode <x>\n```\n\n---';
+      '# Title\n\nSome **bold** and [a link](https://x.y).\n\n- one\n  - two\n1. first\n\n> said\n\n```\ncode <x>\n```\n\n---\n\n- [x] shipped';
     expect(toPlainText(parseMarkdown(md))).toBe(
-      'Title\n\nSome bold and a link.\n\n• one\n  • two\n\n1. first\n\nsaid\n\ncode <x>\n\n———',
+      'Title\n\nSome bold and a link.\n\n• one\n  • two\n\n1. first\n\nsaid\n\ncode <x>\n\n———\n\n☑ shipped',
     );
   });
 });
 
 describe('robustness', () => {
-  it('parses pathological inputs quickly, without deep recursion', () => {
+  it('parses pathological inputs quickly, without deep recursion, losing no word', () => {
     const inputs = [
       '*'.repeat(200_000),
       `${'*'.repeat(100_000)}a${'*'.repeat(100_000)}`,
@@ -166,15 +208,21 @@ describe('robustness', () => {
       '['.repeat(200_000),
       '[]('.repeat(70_000),
       '[a](<'.repeat(40_000),
+      '![['.repeat(40_000),
       '` `` ``` '.repeat(25_000),
       `${'> '.repeat(50_000)}deep`,
       `${'- '.repeat(50_000)}deep`,
+      `${'1. '.repeat(30_000)}deep`,
       '<http://'.repeat(25_000),
+      `${'|a'.repeat(20_000)}\n${'|-'.repeat(20_000)}`,
     ];
     for (const md of inputs) {
+      const started = performance.now();
       const blocks = parseMarkdown(md);
+      expect(performance.now() - started, md.slice(0, 10)).toBeLessThan(2000);
       expect(blocks.length).toBeGreaterThan(0);
       expect(toPlainText(blocks).length).toBeGreaterThan(0);
+      if (md.endsWith('deep')) expect(toPlainText(blocks)).toContain('deep');
     }
   });
 
@@ -185,12 +233,15 @@ describe('robustness', () => {
     expect(toPlainText(parseMarkdown(md)).replaceAll('*', '')).toBe('core');
   });
 
-  it('caps block nesting: deeper quotes and lists are text', () => {
+  it('caps block nesting: deeper quotes and lists are text, none of it lost', () => {
     let depth = 0;
-    for (let b: Block | undefined = parseMarkdown(`${'> '.repeat(100)}x`)[0]; b?.type === 'quote'; depth++) {
-      b = b.children[0];
-    }
+    const md = `${'> '.repeat(100)}x\n${'> '.repeat(60)}y`;
+    for (let b: Block | undefined = parseMarkdown(md)[0]; b?.type === 'quote'; depth++) b = b.children[0];
     expect(depth).toBe(20);
+    expect(toPlainText(parseMarkdown(md))).toMatch(/x[\s\S]*y/);
+    const list = Array.from({ length: 40 }, (_, i) => `${'  '.repeat(i)}- level ${i}`).join('\n');
+    const shown = toPlainText(parseMarkdown(list));
+    for (let i = 0; i < 40; i++) expect(shown).toContain(`level ${i}`);
   });
 
   it('handles 10,000 list items and renders them on every platform', () => {

@@ -7,7 +7,7 @@
  * start of the next, so each chunk is valid on its own. Line-prefix spans (Markdown `> ` quotes,
  * list indentation) put their prefix after every line break inside them and at a resumed chunk's start.
  */
-import { clusterStart, isSpace } from './split.ts';
+import { clusterStart, isSpace } from '../split.ts';
 
 /** A formatting span, as markup. */
 export interface Span {
@@ -19,6 +19,10 @@ export interface Span {
   reopen?: string;
   /** Markup at the start of every line inside (`> ` for a quote, spaces for list indentation). */
   linePrefix?: string;
+  /** The line prefix is only indentation (a list item's), which `flush` spans inside drop. */
+  indent?: boolean;
+  /** Lines inside start at the margin: no indentation of enclosing list items, quote markers kept (a code block). */
+  flush?: boolean;
   /** Code: indentation after a line break is content, so a cut keeps it. */
   code?: boolean;
   /** No line prefixes of the enclosing spans inside (Telegram `<pre>`). */
@@ -38,6 +42,8 @@ interface Frame {
   parent: Frame | null;
   /** What follows every line break inside. */
   prefix: string;
+  /** The part of `prefix` that is not list indentation. */
+  quoted: string;
   open: string;
   reopen: string;
   close: string;
@@ -73,13 +79,16 @@ const PARAGRAPH = 3;
 
 function makeFrame(span: Span, parent: Frame | null): Frame {
   const outer = parent?.prefix ?? '';
-  const prefix = span.ownLines ? '' : outer + (span.linePrefix ?? '');
+  const own = span.linePrefix ?? '';
+  const quoted = (parent?.quoted ?? '') + (span.indent ? '' : own);
+  const prefix = span.ownLines ? '' : span.flush ? quoted : outer + own;
   const open = lines(span.open, prefix);
   const reopen = lines(span.reopen ?? span.open, prefix);
-  const close = lines(span.close, outer);
+  const close = lines(span.close, span.flush ? prefix : outer);
   return {
     parent,
     prefix,
+    quoted: span.ownLines ? '' : quoted,
     open,
     reopen,
     close,
