@@ -134,6 +134,11 @@ class Walker {
     this.#tableWidth = Math.min(dialect.tableWidth ?? TABLE_WIDTH, limit - 20);
   }
 
+  /** Whether a span's markup takes at most a third of a message. */
+  #fits(span: Span): boolean {
+    return (span.reopen ?? span.open).length + span.open.length + span.close.length <= this.#limit / 3;
+  }
+
   blocks(blocks: readonly Block[], separator: string, inQuote: boolean): void {
     let first = true;
     for (const block of blocks) {
@@ -159,7 +164,8 @@ class Walker {
         return;
       }
       case 'code':
-        out.open(d.codeBlock(block.lang));
+        // A language whose markup would fill much of a message is left out.
+        out.open(this.#fits(d.codeBlock(block.lang)) ? d.codeBlock(block.lang) : d.codeBlock(''));
         d.code(out, block.text);
         out.close();
         return;
@@ -260,7 +266,7 @@ class Walker {
           const bare = safe && (url === node.href || (node.auto === true && /^https?:\/\//i.test(url)));
           let span = active.has('link') || bare || !safe ? null : d.link(node.href);
           // A link whose markup would fill much of a message is shown as its text.
-          if (span && span.open.length + span.close.length > this.#limit / 3) span = null;
+          if (span && !this.#fits(span)) span = null;
           if (bare && !active.has('link')) {
             d.bareUrl(out, url);
             lineStart = false;
