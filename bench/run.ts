@@ -7,7 +7,8 @@
  * A subset: `npm run bench -- 2 4` or `BENCH_ONLY=2,4` (numbers or names). Scale knobs, all optional:
  * BENCH_MESSAGES, BENCH_THREADS (1 and 5); BENCH_LATENCY_RATE, BENCH_LATENCY_SECONDS,
  * BENCH_LATENCY_CHATS (2); BENCH_SLOW_THREADS, BENCH_SLOW_AGENT_MS, BENCH_PLAIN_WINDOW_S,
- * BENCH_RUNNER_CAP_S (3); BENCH_LIMITS_CHATS, BENCH_LIMITS_PARTS (4); BENCH_FOOTPRINT_THREADS (6).
+ * BENCH_RUNNER_CAP_S (3); BENCH_LIMITS_CHATS, BENCH_LIMITS_PARTS (4); BENCH_FOOTPRINT_THREADS (6);
+ * BENCH_FORMAT_RUNS (7).
  * BENCH_CHILD_NODE_ARGS passes node flags to every bridge process (bench/child.ts).
  */
 import { writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { Redis } from 'ioredis';
 import { ceiling } from './ceiling.ts';
 import { footprint } from './footprint.ts';
+import { format } from './format.ts';
 import { latency } from './latency.ts';
 import { limits } from './limits.ts';
 import { formatTable, type Outcome, type Row } from './report.ts';
@@ -30,6 +32,7 @@ const SCENARIOS: Array<{ id: string; name: string; run: Scenario }> = [
   { id: '4', name: 'limits', run: limits },
   { id: '5', name: 'scale-out', run: scaleOut },
   { id: '6', name: 'footprint', run: footprint },
+  { id: '7', name: 'format', run: format },
 ];
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -8,6 +8,7 @@ import { renderDiscord } from '../../adapters/discord/format.ts';
 import { renderSlack } from '../../adapters/slack/format.ts';
 import { renderTelegram } from '../../adapters/telegram/format.ts';
 import { type Block, type Inline, parseMarkdown, toPlainText } from '../../src/core/markdown/index.ts';
+import { createParser } from '../../src/core/markdown/parser.ts';
 
 const text = (t: string): Inline => ({ type: 'text', text: t });
 const para = (...children: Inline[]): Block => ({ type: 'paragraph', children });
@@ -89,6 +90,23 @@ describe('parseMarkdown: inline', () => {
       { type: 'link', href: 'mailto:ops@example.com', children: [text('ops@example.com')], auto: true },
       text(' and main.py'),
     ]);
+  });
+
+  it('normalizes addresses as markdown-it does, on its fast path too', () => {
+    const ours = createParser();
+    const reference = createParser({ reference: true });
+    for (const url of [
+      'https://a.b/c_(d)?e=1&f=2#g',
+      'HTTPS://Example.COM/A%20b',
+      'https://a.b/c%zz',
+      'https://münchen.de/straße',
+      'https://a.b/x y"z[1]',
+      'mailto:Ana@Example.com',
+      'www.example.co.id',
+    ]) {
+      expect(ours.normalizeLink(url), url).toBe(reference.normalizeLink(url));
+      expect(ours.normalizeLinkText(url), url).toBe(reference.normalizeLinkText(url));
+    }
   });
 
   it('keeps only http, https and mailto links: others are their text', () => {

@@ -17,6 +17,8 @@ export const MAX_BLOCK_LEVEL = 20;
 export const DEEP_TEXT = 'deep_text';
 
 const WORD = /[\p{L}\p{N}]/u;
+/** An address markdown-it's normalization leaves as it is: ASCII, nothing to percent-encode. */
+const PLAIN_URL = /^(?:[\w\-.~:/?#@!$&'()*+,;=]|%[0-9a-fA-F]{2})*$/;
 
 /** `*` with a letter or digit on both sides and no other `*` next to it is a literal asterisk. */
 function literalStar(state: StateInline, silent: boolean): boolean {
@@ -57,6 +59,11 @@ export function createParser(options: { reference?: boolean } = {}): MarkdownIt 
   // Every link is parsed; which ones stay links is decided by `isSafeLink`, so an unsafe one still
   // reads as its text rather than as raw `[x](…)` syntax.
   md.validateLink = () => true;
+  // Most addresses need no normalization: skip parsing them (a third of the time of an answer).
+  const { normalizeLink, normalizeLinkText } = md;
+  md.normalizeLink = (url) => (PLAIN_URL.test(url) ? url : normalizeLink.call(md, url));
+  md.normalizeLinkText = (url) =>
+    PLAIN_URL.test(url) && !url.includes('%') ? url : normalizeLinkText.call(md, url);
   md.inline.ruler.before('emphasis', 'literal_star', literalStar);
   md.block.ruler.before('table', DEEP_TEXT, deepBlock);
   return md;
