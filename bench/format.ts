@@ -69,7 +69,7 @@ function meanMs(fn: () => unknown, runs: number): number {
 }
 
 export async function format(): Promise<Outcome<Record<string, unknown>>> {
-  const runs = knob('BENCH_FORMAT_RUNS', 20_000);
+  const runs = knob('BENCH_FORMAT_RUNS', 10_000);
   const perPlatform: Record<string, number> = {};
   for (const [name, render] of Object.entries(PLATFORMS))
     perPlatform[name] = meanMs(() => render(ANSWER), runs);
