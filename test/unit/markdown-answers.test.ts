@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderTelegram } from '../../adapters/telegram/format.ts';
 import { ANSWERS } from '../markdown/answers.ts';
-import { platforms } from '../markdown/platforms.ts';
+import { platforms, squeeze } from '../markdown/platforms.ts';
+import { referenceVisible } from '../markdown/reference.ts';
 
 describe.each(platforms)('realistic answers on $name', (p) => {
   const name = p.name as 'telegram' | 'slack' | 'discord';
@@ -13,6 +14,23 @@ describe.each(platforms)('realistic answers on $name', (p) => {
     const chunks = p.render(answer.markdown);
     expect(chunks).toEqual(answer[name]);
     for (const chunk of chunks) p.check(chunk);
+  });
+});
+
+describe.each(platforms)('realistic answers as the reference on $name', (p) => {
+  it("show the visible text of markdown-it's HTML, but where the bridge means to differ", () => {
+    const differ = ANSWERS.filter((a) => {
+      const expected = squeeze(referenceVisible(a.markdown), p.drop).replace(/[•│─┼]/g, '');
+      return (
+        squeeze(p.render(a.markdown).map(p.check).join('\n'), p.drop).replace(/[•│─┼]/g, '') !== expected
+      );
+    });
+    // A wide table repeats its headers on every row; 2*3*4 and task boxes are the bridge's own.
+    expect(differ.map((a) => a.name)).toEqual(
+      p.name === 'telegram'
+        ? ['a table too wide for a phone', 'snake_case and arithmetic with asterisks', 'a task list']
+        : ['a table too wide for a phone', 'a task list'],
+    );
   });
 });
 
