@@ -55,6 +55,26 @@ describe('renderDiscord', () => {
     expect(one('see https://x.y/a_b_c')).toBe('see https://x.y/a_b_c');
   });
 
+  it('links long, www. and e-mail addresses as Discord reads them', () => {
+    const signed = `https://b.s3.amazonaws.com/r_1.pdf?X-Amz-Signature=${'f'.repeat(400)}&X-Amz-Date=1`;
+    expect(one(`Get it: ${signed}`)).toBe(`Get it: ${signed}`);
+    expect(one('See www.example.co.id or write <ops@example.com>.')).toBe(
+      'See [www.example.co.id](<http://www.example.co.id>) or write ops@example.com.',
+    );
+  });
+
+  it('keeps a code block inside a list item at the margin, and 2*3*4 literal', () => {
+    expect(one('- Run:\n\n  ```sh\n  npm test\n  ```\n- Area: 2*3*4 = 24')).toBe(
+      '- Run:\n  ```sh\nnpm test\n```\n- Area: 2\\*3\\*4 = 24',
+    );
+  });
+
+  it('writes a table as an aligned grid in a code block', () => {
+    expect(one('| Kota | Suhu |\n|---|--:|\n| Jakarta | 31°C |\n| Bandung | 24°C |')).toBe(
+      '```\nKota    │ Suhu\n────────┼─────\nJakarta │ 31°C\nBandung │ 24°C\n```',
+    );
+  });
+
   it('passes emoji and right-to-left text through', () => {
     const md = 'Hi 👨‍👩‍👧 🇫🇷 — שלום עולם — مرحبا بالعالم';
     expect(one(md)).toBe(md);

@@ -69,6 +69,22 @@ describe('renderTelegram', () => {
     expect(one('see https://x.y/?a=1&b=2')).toBe('see https://x.y/?a=1&amp;b=2');
   });
 
+  it('decodes entities, resolves reference links and writes images as links to them', () => {
+    expect(one('R&amp;D &copy; [docs][1] ![a chart](https://x.y/c.png)\n\n[1]: https://x.y/docs')).toBe(
+      'R&amp;D © <a href="https://x.y/docs">docs</a> <a href="https://x.y/c.png">a chart</a>',
+    );
+    expect(one('    indented code\n\nline one\\\nline two')).toBe(
+      '<pre>indented code</pre>\n\nline one\nline two',
+    );
+  });
+
+  it('writes task items with boxes and a table as an aligned grid', () => {
+    expect(one('- [x] done\n- [ ] todo')).toBe('☑ done\n☐ todo');
+    expect(one('| 😀 | b |\n|:-:|---|\n| x | &lt;y&gt; |')).toBe(
+      '<pre>😀 │ b\n───┼────\nx  │ &lt;y&gt;</pre>',
+    );
+  });
+
   it('passes emoji and right-to-left text through', () => {
     const md = 'Hi 👨‍👩‍👧 🇫🇷 — שלום עולם — مرحبا بالعالم';
     expect(one(md)).toBe(md);
