@@ -184,4 +184,89 @@ export const ANSWERS: Answer[] = [
     ],
     discord: ['Gunakan `a < b && c > d` atau:\n\n```html\n<a href="x">**tidak tebal**</a>\n```'],
   },
+  {
+    name: 'numbered instructions in Indonesian with code spans',
+    markdown:
+      'Cara reset kata sandi:\n\n1. Buka **Pengaturan** → *Keamanan*.\n2. Pilih `Reset password`.\n3. Masukkan kode OTP (6 digit) yang dikirim ke email Anda.\n\nKode berlaku **5 menit**.',
+    telegram: [
+      'Cara reset kata sandi:\n\n1. Buka <b>Pengaturan</b> → <i>Keamanan</i>.\n2. Pilih <code>Reset password</code>.\n3. Masukkan kode OTP (6 digit) yang dikirim ke email Anda.\n\nKode berlaku <b>5 menit</b>.',
+    ],
+    slack: [
+      'Cara reset kata sandi:\n\n1. Buka *Pengaturan* → _Keamanan_.\n2. Pilih `Reset password`.\n3. Masukkan kode OTP (6 digit) yang dikirim ke email Anda.\n\nKode berlaku *5 menit*.',
+    ],
+    discord: [
+      'Cara reset kata sandi:\n\n1. Buka **Pengaturan** → *Keamanan*.\n2. Pilih `Reset password`.\n3. Masukkan kode OTP (6 digit) yang dikirim ke email Anda.\n\nKode berlaku **5 menit**.',
+    ],
+  },
+  {
+    name: 'a JSON code block with Windows line breaks',
+    markdown:
+      'Contoh respons:\r\n\r\n```json\r\n{\r\n  "order_id": 4821,\r\n  "status": "shipped"\r\n}\r\n```\r\n',
+    telegram: [
+      'Contoh respons:\n\n<pre><code class="language-json">{\n  "order_id": 4821,\n  "status": "shipped"\n}</code></pre>',
+    ],
+    slack: ['Contoh respons:\n\n```\n{\n  "order_id": 4821,\n  "status": "shipped"\n}\n```'],
+    discord: ['Contoh respons:\n\n```json\n{\n  "order_id": 4821,\n  "status": "shipped"\n}\n```'],
+  },
+  {
+    name: 'a table with emoji and an empty cell',
+    markdown: '| Status | Jumlah |\n|---|---:|\n| ✅ Selesai | 12 |\n| ⏳ Diproses | 3 |\n| ❌ Gagal | |',
+    telegram: [
+      '<pre>Status      │ Jumlah\n────────────┼───────\n✅ Selesai  │     12\n⏳ Diproses │      3\n❌ Gagal    │</pre>',
+    ],
+    slack: [
+      '```\nStatus      │ Jumlah\n────────────┼───────\n✅ Selesai  │     12\n⏳ Diproses │      3\n❌ Gagal    │\n```',
+    ],
+    discord: [
+      '```\nStatus      │ Jumlah\n────────────┼───────\n✅ Selesai  │     12\n⏳ Diproses │      3\n❌ Gagal    │\n```',
+    ],
+  },
+  {
+    name: 'bold inside words and math with underscores',
+    markdown: 'The **pre**-release uses x_1 + x_2 = 10 and f(x) = x * 2, so **un**likely to fail.',
+    telegram: ['The <b>pre</b>-release uses x_1 + x_2 = 10 and f(x) = x * 2, so <b>un</b>likely to fail.'],
+    slack: ['The *pre*-release uses x_1 + x_2 = 10 and f(x) = x * 2, so *un*likely to fail.'],
+    discord: ['The **pre**-release uses x\\_1 + x\\_2 = 10 and f(x) = x \\* 2, so **un**likely to fail.'],
+  },
+  {
+    name: 'a quote with a list and a nested quote',
+    markdown: '> Customer wrote:\n> - the box was damaged\n> - one item missing\n>\n> > Sent from my phone',
+    telegram: [
+      '<blockquote>Customer wrote:\n\n• the box was damaged\n• one item missing\n\nSent from my phone</blockquote>',
+    ],
+    slack: ['> Customer wrote:\n> \n> • the box was damaged\n> • one item missing\n> \n> Sent from my phone'],
+    discord: [
+      '> Customer wrote:\n> \n> - the box was damaged\n> - one item missing\n> \n> Sent from my phone',
+    ],
+  },
+  {
+    name: 'mentions and platform markup from the agent',
+    markdown: 'Ping @everyone and <@U123> about <!channel> — or email admin@example.com.',
+    telegram: [
+      'Ping @everyone and &lt;@U123&gt; about &lt;!channel&gt; — or email <a href="mailto:admin@example.com">admin@example.com</a>.',
+    ],
+    slack: [
+      'Ping @everyone and &lt;@U123&gt; about &lt;!channel&gt; — or email <mailto:admin@example.com|admin@example.com>.',
+    ],
+    discord: ['Ping @\u200beveryone and <@\u200bU123> about <!channel> — or email admin@example.com.'],
+  },
+  {
+    name: 'a link whose text has formatting and a bare link in parentheses',
+    markdown:
+      'Read **[the _full_ guide](https://docs.example.com/guide_v2)** (or https://docs.example.com/faq).',
+    telegram: [
+      'Read <b><a href="https://docs.example.com/guide_v2">the <i>full</i> guide</a></b> (or https://docs.example.com/faq).',
+    ],
+    slack: ['Read *<https://docs.example.com/guide_v2|the full guide>* (or https://docs.example.com/faq).'],
+    discord: [
+      'Read **[the full guide](<https://docs.example.com/guide_v2>)** (or https://docs.example.com/faq).',
+    ],
+  },
+  {
+    name: 'headings of every level',
+    markdown: '# Satu\n## Dua\n### Tiga\n#### Empat\n\nIsi.',
+    telegram: ['<b>Satu</b>\n\n<b>Dua</b>\n\n<b>Tiga</b>\n\n<b>Empat</b>\n\nIsi.'],
+    slack: ['*Satu*\n\n*Dua*\n\n*Tiga*\n\n*Empat*\n\nIsi.'],
+    discord: ['# Satu\n\n## Dua\n\n### Tiga\n\n**Empat**\n\nIsi.'],
+  },
 ];
