@@ -2,9 +2,6 @@
  * The composition root: the one place that constructs the bridge's parts and wires them, by role.
  * `receiver` runs the platform connections and webhooks; `worker` runs turns; `all` runs both.
  */
-import { createDiscordAdapter } from '../adapters/discord/index.ts';
-import { createSlackAdapter } from '../adapters/slack/index.ts';
-import { createTelegramAdapter } from '../adapters/telegram/index.ts';
 import type { Config } from './config.ts';
 import { RedisClaims } from './core/claims.ts';
 import { COMMAND_MENU } from './core/commands.ts';
@@ -16,6 +13,7 @@ import { TurnRunner } from './core/turn.ts';
 import { mountQueueDashboard, QUEUE_DASHBOARD_PATH } from './http/queue-dashboard.ts';
 import { ADMIN_ROUTES, createHttpApp, createMonitorApp, type HealthReport, listen } from './http/server.ts';
 import type { Logger } from './logger.ts';
+import { loadNotices, type Notices } from './notices.ts';
 import { enqueueTurn } from './queue/turns.ts';
 import { TurnWorker } from './queue/worker.ts';
 import { checkRedis, redisAnswers } from './redis.ts';
@@ -56,7 +54,8 @@ export interface BridgeDeps {
 export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bridge> {
   const { log } = deps;
   await checkRedis(config.redisUrl, { allowEviction: config.redisAllowEviction, log });
-  const adapters = deps.adapters ?? createAdapters(config, log);
+  const notices = loadNotices(config.language, config.noticesFile);
+  const adapters = deps.adapters ?? createAdapters(config, log, notices);
   const health = async (): Promise<HealthReport> => {
     const report: HealthReport = {};
     const ping = await redisAnswers(services.redis);
@@ -80,6 +79,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
   };
   const services = createServices(config, {
     ...deps,
+    notices,
     health,
     directSender: async (platform, userId, text) => {
       const adapter = adapters.find((a) => a.platform === platform);
@@ -252,24 +252,15 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
   };
 }
 
-/** One adapter per configured platform. */
-export function createAdapters(config: Config, log: Logger): Adapter[] {
-  const adapters: Adapter[] = [];
-  if (config.telegram) {
-    const { token, apiRoot, webhookUrl, webhookSecret, pacing } = config.telegram;
-    adapters.push(
-      createTelegramAdapter({
-        token,
-        apiRoot,
-        pacing,
-        log,
-        ...(webhookUrl && webhookSecret && { webhook: { url: webhookUrl, secret: webhookSecret } }),
-      }),
-    );
-  }
-  if (config.discord) adapters.push(createDiscordAdapter({ ...config.discord, log }));
-  if (config.slack) adapters.push(createSlackAdapter({ ...config.slack, command: config.slackCommand, log }));
-  return adapters;
+/** One adapter per configured platform (`config.platforms`, from the registry in `platforms.ts`). */
+export function createAdapters(
+  config: Config,
+  log: Logger,
+  notices: Notices = loadNotices(config.language, config.noticesFile),
+): Adapter[] {
+  return config.platforms.map(({ descriptor, settings }) =>
+    descriptor.create(settings, { log, notices, config }),
+  );
 }
 
 /** `host:port` as a URL writes it (IPv6 in brackets). */

@@ -4,45 +4,9 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { bool, either, int, optionalSecret, url } from './config-values.ts';
 import type { AdminUser } from './core/admin-notifier.ts';
-
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
-    .optional()
-    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
-
-const int = (fallback: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return fallback;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
-        return z.NEVER;
-      }
-      return n;
-    });
-
-/**
- * An http(s) URL, without a trailing slash; `example` is what the message shows for this variable.
- */
-const url = (fallback: string | undefined, example: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const value = v?.trim() || fallback;
-      if (value === undefined) return undefined;
-      const parsed = URL.canParse(value) ? new URL(value) : undefined;
-      if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') {
-        ctx.addIssue({ code: 'custom', message: `must be a URL such as ${example}` });
-        return z.NEVER;
-      }
-      return parsed.toString().replace(/\/$/, '');
-    });
+import type { AnyPlatform } from './platforms.ts';
 
 /**
  * Where a URL's user name and password end: the last `@` before a host[:port][/db]. Characters that
@@ -86,50 +50,13 @@ const redisUrl = z
     return parsed.toString().replace(/\/$/, '');
   });
 
-/** A comma-separated list of numeric ids (Discord snowflakes). */
-const idList = (name: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const ids = (v ?? '')
-        .split(',')
-        .map((id) => id.trim())
-        .filter(Boolean);
-      if (ids.some((id) => !/^\d+$/.test(id))) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `must be a comma-separated list of numeric ids (${name}=123,456)`,
-        });
-        return z.NEVER;
-      }
-      return ids;
-    });
-
-/** Telegram and Discord user ids are numbers; Slack's are `U…`/`W…`, its workspaces `T…` (`E…`: an org). */
-const ADMIN_ID = { telegram: /^\d{1,24}$/, discord: /^\d{1,24}$/, slack: /^[UW][A-Z0-9]{2,20}$/ };
-const SLACK_TEAM = /^[TE][A-Z0-9]{2,20}$/;
-const ADMIN_FORMS = 'telegram:123456, discord:987654321, slack:U0ABC (any workspace) or slack:T0XYZ:U0ABC';
-
 /** One `ADMIN_USERS` entry, or what is wrong with it (without its value). */
-function parseAdmin(item: string): AdminUser | string {
-  const [platform, ...rest] = item.split(':');
-  if (platform !== 'telegram' && platform !== 'discord' && platform !== 'slack') {
-    return 'does not start with telegram:, discord: or slack:';
-  }
-  if (platform === 'slack' && rest.length === 2) {
-    const [team, id] = rest as [string, string];
-    if (!SLACK_TEAM.test(team)) return 'has a Slack workspace id that is not T… (capitals and digits)';
-    if (!ADMIN_ID.slack.test(id)) return 'has a Slack user id that is not U… or W… (capitals and digits)';
-    return { platform, id, team };
-  }
-  const [id] = rest;
-  if (rest.length !== 1 || id === undefined || !ADMIN_ID[platform].test(id)) {
-    return platform === 'slack'
-      ? 'is not slack:U… or slack:T…:U… (capitals and digits)'
-      : `has a ${platform === 'telegram' ? 'Telegram' : 'Discord'} user id that is not a number`;
-  }
-  return { platform, id };
+function parseAdmin(item: string, platforms: readonly AnyPlatform[]): AdminUser | string {
+  const [id, ...rest] = item.split(':');
+  const platform = platforms.find((p) => p.id === id);
+  if (platform === undefined) return `does not start with ${either(platforms.map((p) => `${p.id}:`))}`;
+  const admin = platform.admins.parse(rest);
+  return typeof admin === 'string' ? admin : { platform: platform.id, ...admin };
 }
 
 /**
@@ -148,13 +75,13 @@ export function secretShape(value: string): string | undefined {
 }
 
 /** The problem with entry `index` of `ADMIN_USERS`, echoing the entry only when it cannot be a secret. */
-function adminProblem(item: string, index: number, count: number, problem: string): string {
+function adminProblem(item: string, index: number, count: number, problem: string, forms: string): string {
   const which = `entry ${index + 1} of ${count}`;
   const secret = secretShape(item);
   if (secret !== undefined) {
-    return `has ${which} that looks like ${secret}, not an admin (value not shown): each entry must be ${ADMIN_FORMS}; if a token was pasted there, rotate it`;
+    return `has ${which} that looks like ${secret}, not an admin (value not shown): each entry must be ${forms}; if a token was pasted there, rotate it`;
   }
-  return `has ${which} "${item}" that ${problem}: each entry must be ${ADMIN_FORMS}`;
+  return `has ${which} "${item}" that ${problem}: each entry must be ${forms}`;
 }
 
 /** An address to listen on; blank is `fallback`. */
@@ -170,164 +97,131 @@ const host = (fallback: string) =>
       }),
     );
 
-const optionalSecret = z
-  .string()
-  .optional()
-  .transform((v) => (v?.trim() ? v.trim() : undefined));
-
-export const envSchema = z.object({
-  AKSITA_API_KEY: z
-    .string({ error: 'is required (the agent API key from the Aksita dashboard)' })
-    .trim()
-    .min(1, {
-      error: 'is required (the agent API key from the Aksita dashboard)',
-    }),
-  AKSITA_API_KEY_TELEGRAM: optionalSecret,
-  AKSITA_API_KEY_DISCORD: optionalSecret,
-  AKSITA_API_KEY_SLACK: optionalSecret,
-  AKSITA_BASE_URL: url('https://api.aksita.ai', 'https://api.aksita.ai'),
-  AKSITA_TIMEOUT_MS: int(60_000, 1_000, 600_000),
-  AKSITA_MAX_ATTEMPTS: int(6, 1, 20),
-  AKSITA_RETRY_BASE_MS: int(1_000, 10, 60_000),
-  AKSITA_RETRY_MAX_MS: int(60_000, 100, 3_600_000),
-  AKSITA_TIMEOUT_RESENDS: int(1, 0, 10),
-  OUTAGE_NOTICE_AFTER_SECONDS: int(10, 0, 86_400),
-  STALE_AFTER_SECONDS: int(600, 0, 30 * 86_400),
-  STALE_POLICY: z
-    .enum(['apologize', 'drop', 'answer'], { error: 'must be apologize, drop or answer' })
-    .default('apologize'),
-  SEND_RETRY_BASE_MS: int(1_000, 10, 600_000),
-  SEND_RETRY_MAX_MS: int(60_000, 100, 3_600_000),
-  SEND_RETRY_FOR_SECONDS: int(21_600, 1, 7 * 86_400),
-  REDIS_URL: redisUrl,
-  REDIS_ALLOW_EVICTION: bool(false),
-  REDIS_PREFIX: z
-    .string()
-    .optional()
-    .transform((v) => v?.trim() || 'aksita')
-    .pipe(z.string().regex(/^[A-Za-z0-9_{}-]+$/, { error: 'may hold only letters, digits, _, -, { and }' })),
-  TELEGRAM_BOT_TOKEN: optionalSecret.pipe(
-    z
+/**
+ * The bridge's own variables (each platform's are in its `adapters/<platform>/platform.ts`);
+ * `ADMIN_USERS` entries name the given platforms.
+ */
+export const envSchema = (platforms: readonly AnyPlatform[]) => {
+  const forms = platforms.map((p) => p.admins.forms).join(', ');
+  return z.object({
+    AKSITA_API_KEY: z
+      .string({ error: 'is required (the agent API key from the Aksita dashboard)' })
+      .trim()
+      .min(1, {
+        error: 'is required (the agent API key from the Aksita dashboard)',
+      }),
+    AKSITA_BASE_URL: url('https://api.aksita.ai', 'https://api.aksita.ai'),
+    AKSITA_TIMEOUT_MS: int(60_000, 1_000, 600_000),
+    AKSITA_MAX_ATTEMPTS: int(6, 1, 20),
+    AKSITA_RETRY_BASE_MS: int(1_000, 10, 60_000),
+    AKSITA_RETRY_MAX_MS: int(60_000, 100, 3_600_000),
+    AKSITA_TIMEOUT_RESENDS: int(1, 0, 10),
+    OUTAGE_NOTICE_AFTER_SECONDS: int(10, 0, 86_400),
+    STALE_AFTER_SECONDS: int(600, 0, 30 * 86_400),
+    STALE_POLICY: z
+      .enum(['apologize', 'drop', 'answer'], { error: 'must be apologize, drop or answer' })
+      .default('apologize'),
+    SEND_RETRY_BASE_MS: int(1_000, 10, 600_000),
+    SEND_RETRY_MAX_MS: int(60_000, 100, 3_600_000),
+    SEND_RETRY_FOR_SECONDS: int(21_600, 1, 7 * 86_400),
+    REDIS_URL: redisUrl,
+    REDIS_ALLOW_EVICTION: bool(false),
+    REDIS_PREFIX: z
       .string()
-      .regex(/^\d+:[A-Za-z0-9_-]+$/, {
-        error: 'does not look like a bot token from @BotFather (digits:letters)',
-      })
-      .optional(),
-  ),
-  TELEGRAM_API_ROOT: url('https://api.telegram.org', 'https://api.telegram.org'),
-  TELEGRAM_WEBHOOK_URL: url(undefined, 'https://bot.example.com/telegram/webhook'),
-  TELEGRAM_SEND_PACING: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
-  TELEGRAM_WEBHOOK_SECRET: optionalSecret.pipe(
-    z
+      .optional()
+      .transform((v) => v?.trim() || 'aksita')
+      .pipe(
+        z.string().regex(/^[A-Za-z0-9_{}-]+$/, { error: 'may hold only letters, digits, _, -, { and }' }),
+      ),
+    ADMIN_USERS: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,256}$/, { error: 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -' })
-      .optional(),
-  ),
-  DISCORD_BOT_TOKEN: optionalSecret,
-  DISCORD_API_URL: url('https://discord.com/api', 'https://discord.com/api'),
-  DISCORD_MENTION_ROLES: idList('DISCORD_MENTION_ROLES'),
-  DISCORD_RESPOND_CHANNELS: idList('DISCORD_RESPOND_CHANNELS'),
-  DISCORD_AUTO_THREAD: bool(false),
-  SLACK_BOT_TOKEN: optionalSecret.pipe(
-    z.string().startsWith('xoxb-', { error: 'must be a bot token starting with xoxb-' }).optional(),
-  ),
-  SLACK_SIGNING_SECRET: optionalSecret,
-  SLACK_APP_TOKEN: optionalSecret.pipe(
-    z.string().startsWith('xapp-', { error: 'must be an app-level token starting with xapp-' }).optional(),
-  ),
-  SLACK_API_URL: url('https://slack.com/api/', 'https://slack.com/api/'),
-  SLACK_WORKING_REACTION: z
-    .string()
-    .optional()
-    .transform((v) => v?.trim().replace(/^:|:$/g, '') || 'eyes'),
-  ADMIN_USERS: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const items = (v ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const admins: AdminUser[] = [];
-      for (const [index, item] of items.entries()) {
-        const admin = parseAdmin(item);
-        if (typeof admin === 'string') {
-          ctx.addIssue({ code: 'custom', message: adminProblem(item, index, items.length, admin) });
+      .optional()
+      .transform((v, ctx) => {
+        const items = (v ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const admins: AdminUser[] = [];
+        for (const [index, item] of items.entries()) {
+          const admin = parseAdmin(item, platforms);
+          if (typeof admin === 'string') {
+            ctx.addIssue({ code: 'custom', message: adminProblem(item, index, items.length, admin, forms) });
+            return z.NEVER;
+          }
+          admins.push(admin);
+        }
+        return admins;
+      }),
+    ADMIN_HTTP_TOKEN: optionalSecret.pipe(
+      z.string().min(16, { error: 'must be at least 16 characters (use a long random string)' }).optional(),
+    ),
+    CREDIT_ALERT_THRESHOLDS: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const parts = (v ?? '1000,100,0')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const numbers = parts.map(Number);
+        if (numbers.some((n) => !Number.isInteger(n) || n < 0)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must be a comma-separated list of whole numbers, e.g. 1000,100,0',
+          });
           return z.NEVER;
         }
-        admins.push(admin);
-      }
-      return admins;
-    }),
-  ADMIN_HTTP_TOKEN: optionalSecret.pipe(
-    z.string().min(16, { error: 'must be at least 16 characters (use a long random string)' }).optional(),
-  ),
-  CREDIT_ALERT_THRESHOLDS: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const parts = (v ?? '1000,100,0')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const numbers = parts.map(Number);
-      if (numbers.some((n) => !Number.isInteger(n) || n < 0)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must be a comma-separated list of whole numbers, e.g. 1000,100,0',
-        });
-        return z.NEVER;
-      }
-      return [...new Set(numbers)].sort((a, b) => b - a);
-    }),
-  USER_DAILY_CREDIT_LIMIT: int(0, 0, 1_000_000_000),
-  CHAT_DAILY_CREDIT_LIMIT: int(0, 0, 1_000_000_000),
-  SLACK_COMMAND: z
-    .string()
-    .optional()
-    .transform((v) => v?.trim() || '/aksita')
-    .pipe(
-      z.string().regex(/^\/[a-z0-9_-]{1,31}$/, {
-        error: 'must look like /aksita (lower case, at most 32 characters)',
+        return [...new Set(numbers)].sort((a, b) => b - a);
       }),
+    USER_DAILY_CREDIT_LIMIT: int(0, 0, 1_000_000_000),
+    CHAT_DAILY_CREDIT_LIMIT: int(0, 0, 1_000_000_000),
+    SLACK_COMMAND: z
+      .string()
+      .optional()
+      .transform((v) => v?.trim() || '/aksita')
+      .pipe(
+        z.string().regex(/^\/[a-z0-9_-]{1,31}$/, {
+          error: 'must look like /aksita (lower case, at most 32 characters)',
+        }),
+      ),
+    HTTP_PORT: int(3000, 0, 65_535),
+    HTTP_HOST: host('0.0.0.0'),
+    METRICS_TOKEN: optionalSecret.pipe(
+      z.string().min(16, { error: 'must be at least 16 characters (use a long random string)' }).optional(),
     ),
-  HTTP_PORT: int(3000, 0, 65_535),
-  HTTP_HOST: host('0.0.0.0'),
-  METRICS_TOKEN: optionalSecret.pipe(
-    z.string().min(16, { error: 'must be at least 16 characters (use a long random string)' }).optional(),
-  ),
-  METRICS_PORT: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return undefined;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > 65_535) {
-        ctx.addIssue({
-          code: 'custom',
-          message:
-            'must be a port from 0 to 65535 for a private metrics listener, or empty to serve /metrics on HTTP_PORT',
-        });
-        return z.NEVER;
-      }
-      return n;
-    }),
-  METRICS_HOST: host('127.0.0.1'),
-  BRIDGE_ROLE: z
-    .enum(['all', 'receiver', 'worker'], { error: 'must be all, receiver or worker' })
-    .default('all'),
-  BRIDGE_LANGUAGE: z.enum(['en', 'id'], { error: 'must be en or id' }).default('en'),
-  BRIDGE_NOTICES_FILE: optionalSecret,
-  GROUP_MODE: z.enum(['mention', 'all'], { error: 'must be mention or all' }).default('mention'),
-  SEND_USER_CONTEXT: bool(true),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
-    })
-    .default('info'),
-  LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json'),
-  WORKER_CONCURRENCY: int(2_000, 1, 50_000),
-  JOB_LOCK_MS: int(30_000, 1_000, 600_000),
-  DEDUPE_TTL_SECONDS: int(172_800, 60, 2_592_000),
-  SHUTDOWN_GRACE_MS: int(8_000, 0, 60_000),
-});
+    METRICS_PORT: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined || v.trim() === '') return undefined;
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0 || n > 65_535) {
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'must be a port from 0 to 65535 for a private metrics listener, or empty to serve /metrics on HTTP_PORT',
+          });
+          return z.NEVER;
+        }
+        return n;
+      }),
+    METRICS_HOST: host('127.0.0.1'),
+    BRIDGE_ROLE: z
+      .enum(['all', 'receiver', 'worker'], { error: 'must be all, receiver or worker' })
+      .default('all'),
+    BRIDGE_LANGUAGE: z.enum(['en', 'id'], { error: 'must be en or id' }).default('en'),
+    BRIDGE_NOTICES_FILE: optionalSecret,
+    GROUP_MODE: z.enum(['mention', 'all'], { error: 'must be mention or all' }).default('mention'),
+    SEND_USER_CONTEXT: bool(true),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
+    LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json'),
+    WORKER_CONCURRENCY: int(2_000, 1, 50_000),
+    JOB_LOCK_MS: int(30_000, 1_000, 600_000),
+    DEDUPE_TTL_SECONDS: int(172_800, 60, 2_592_000),
+    SHUTDOWN_GRACE_MS: int(8_000, 0, 60_000),
+  });
+};

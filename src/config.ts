@@ -2,16 +2,22 @@
  * Configuration: read once at start-up from the environment (or `.env`), validated with zod.
  * A problem stops start-up with a `ConfigError` naming the variable and what is wrong with it.
  */
+import { z } from 'zod';
 import { envSchema } from './config-schema.ts';
+import { optionalSecret } from './config-values.ts';
 import type { AdminUser } from './core/admin-notifier.ts';
-import type { Platform } from './core/contract.ts';
 import { ConfigError } from './core/errors.ts';
 import { loadNotices } from './notices.ts';
+import {
+  type AnyPlatform,
+  aksitaKeyVariable,
+  PLATFORMS,
+  type PlatformId,
+  type PlatformSettings,
+} from './platforms.ts';
 
-/** The validated configuration the bridge runs with. */
-export interface Config {
-  /** Aksita API key per platform (each falls back to `AKSITA_API_KEY`). */
-  aksitaKeys: Record<Platform, string>;
+/** The validated configuration the bridge runs with, without any platform's settings. */
+export interface CoreConfig {
   /** Aksita API base URL, without a trailing slash. */
   aksitaBaseUrl: string;
   /** Timeout of one agent call, ms. Default 60 000. */
@@ -48,45 +54,6 @@ export interface Config {
   redisPrefix: string;
   /** Run on a Redis whose `maxmemory-policy` may evict keys, with a warning (`REDIS_ALLOW_EVICTION`). Default false. */
   redisAllowEviction: boolean;
-  /** Telegram settings; absent when `TELEGRAM_BOT_TOKEN` is unset. */
-  telegram?: {
-    /** Bot token from @BotFather. Secret. */
-    token: string;
-    /** Bot API root. Default `https://api.telegram.org`. */
-    apiRoot: string;
-    /** Webhook mode: the public URL Telegram posts to; absent for long polling. */
-    webhookUrl?: string;
-    /** Required value of `X-Telegram-Bot-Api-Secret-Token` in webhook mode. Secret. */
-    webhookSecret?: string;
-    /** Pace sends before Telegram's limits (`TELEGRAM_SEND_PACING`, default on). */
-    pacing: boolean;
-  };
-  /** Discord settings; absent when `DISCORD_BOT_TOKEN` is unset. */
-  discord?: {
-    /** Bot token from the developer portal. Secret. */
-    token: string;
-    /** REST base; its `GET /gateway/bot` names the gateway. Default `https://discord.com/api`. */
-    apiUrl: string;
-    /** Role ids whose mention addresses the bot in guild channels. */
-    mentionRoles: string[];
-    /** Channel ids where the bot answers every message. */
-    respondChannels: string[];
-    /** Start a thread on a mentioning message and continue the conversation there. */
-    autoThread: boolean;
-  };
-  /** Slack settings; absent when `SLACK_BOT_TOKEN` is unset. */
-  slack?: {
-    /** Bot token (`xoxb-`). Secret. */
-    botToken: string;
-    /** Signing secret for the Events API over HTTP. Secret. Absent in Socket Mode. */
-    signingSecret?: string;
-    /** App-level token (`xapp-`): Socket Mode instead of HTTP. Secret. */
-    appToken?: string;
-    /** Web API base, with a trailing slash. Default `https://slack.com/api/`. */
-    apiUrl: string;
-    /** Reaction shown on the user's message while the agent works; null when turned off. */
-    workingReaction: string | null;
-  };
   /** Who may use admin commands, by platform and user id, and on Slack workspace (`ADMIN_USERS`). */
   admins: AdminUser[];
   /** Bearer token for `/admin/*` over HTTP; absent: those routes are off. Secret. */
@@ -137,6 +104,22 @@ export interface Config {
   dedupeTtlSeconds: number;
   /** On SIGTERM, how long in-flight agent calls may finish before they are handed back, ms. Default 8 000. */
   shutdownGraceMs: number;
+}
+
+/** A platform that is on, with its settings. */
+export interface EnabledPlatform {
+  /** Its descriptor (`src/platforms.ts`). */
+  descriptor: AnyPlatform;
+  /** Its settings, as `descriptor.settings` made them (also `config[id]` for the registry's platforms). */
+  settings: unknown;
+}
+
+/** The validated configuration the bridge runs with: the core's, and each platform's under its id. */
+export interface Config extends CoreConfig, PlatformSettings {
+  /** Aksita API key per platform and `cli` (each falls back to `AKSITA_API_KEY`). */
+  aksitaKeys: Record<PlatformId | 'cli', string> & Record<string, string>;
+  /** The platforms that are on (their token is set), in the registry's order. */
+  platforms: readonly EnabledPlatform[];
   /** Every secret in this configuration, for log redaction. */
   secrets: string[];
 }
@@ -149,18 +132,24 @@ export function loadConfig(
     requirePlatform?: boolean;
     /** Where `.env` was looked for when none was found: named when required variables are missing. */
     missingEnvFile?: string;
+    /** The platforms whose variables are read. Default: the registry (`PLATFORMS`); tests add their own. */
+    platforms?: readonly AnyPlatform[];
   } = {},
 ): Config {
   // An empty variable (`NAME=` in .env) means "not set".
   const set = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
   ) as Record<string, string>;
-  const parsed = envSchema.safeParse(set);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'configuration')} ${issue.message}`);
+  const platforms: readonly AnyPlatform[] = options.platforms ?? PLATFORMS;
+  const parsed = envSchema(platforms).safeParse(set);
+  const values = platforms.map((platform) => platformVariables(platform).safeParse(set));
+  const problems = [parsed, ...values].flatMap((result) =>
+    result.success
+      ? []
+      : result.error.issues.map((issue) => `${String(issue.path[0] ?? 'configuration')} ${issue.message}`),
+  );
   const requirePlatform = options.requirePlatform !== false;
-  problems.push(...combinationProblems(set, requirePlatform));
+  problems.push(...combinationProblems(set, requirePlatform, platforms));
   if (set.BRIDGE_NOTICES_FILE) {
     try {
       loadNotices(set.BRIDGE_LANGUAGE === 'id' ? 'id' : 'en', set.BRIDGE_NOTICES_FILE.trim());
@@ -169,7 +158,7 @@ export function loadConfig(
     }
   }
   if (!parsed.success || problems.length > 0) {
-    const required = !set.AKSITA_API_KEY || (requirePlatform && !PLATFORMS.some((p) => set[p.token]));
+    const required = !set.AKSITA_API_KEY || (requirePlatform && !platforms.some((p) => set[p.token]));
     const hint =
       options.missingEnvFile && required
         ? `\nNo .env file was found at ${options.missingEnvFile}: create it from the example (cp .env.example .env) and set AKSITA_API_KEY and at least one platform's token in it.`
@@ -178,13 +167,25 @@ export function loadConfig(
   }
   const e = parsed.data;
   const key = e.AKSITA_API_KEY;
+  const aksitaKeys: Record<string, string> = {};
+  const enabled: EnabledPlatform[] = [];
+  const platformSecrets: string[] = [];
+  for (const [index, platform] of platforms.entries()) {
+    const result = values[index];
+    if (!result?.success) continue;
+    const own = result.data[aksitaKeyVariable(platform.id)];
+    aksitaKeys[platform.id] = typeof own === 'string' ? own : key;
+    const settings = platform.settings(result.data, env);
+    if (settings === undefined) continue;
+    enabled.push({ descriptor: platform, settings });
+    for (const name of platform.secrets) {
+      const secret = result.data[name];
+      if (typeof secret === 'string') platformSecrets.push(secret);
+    }
+  }
+  aksitaKeys.cli = key;
   const config: Config = {
-    aksitaKeys: {
-      telegram: e.AKSITA_API_KEY_TELEGRAM ?? key,
-      discord: e.AKSITA_API_KEY_DISCORD ?? key,
-      slack: e.AKSITA_API_KEY_SLACK ?? key,
-      cli: key,
-    },
+    aksitaKeys: aksitaKeys as Config['aksitaKeys'],
     aksitaBaseUrl: e.AKSITA_BASE_URL as string,
     aksitaTimeoutMs: e.AKSITA_TIMEOUT_MS,
     aksitaMaxAttempts: e.AKSITA_MAX_ATTEMPTS,
@@ -202,37 +203,6 @@ export function loadConfig(
     redisUrl: e.REDIS_URL as string,
     redisPrefix: e.REDIS_PREFIX,
     redisAllowEviction: e.REDIS_ALLOW_EVICTION,
-    ...(e.TELEGRAM_BOT_TOKEN && {
-      telegram: {
-        token: e.TELEGRAM_BOT_TOKEN,
-        apiRoot: e.TELEGRAM_API_ROOT as string,
-        pacing: e.TELEGRAM_SEND_PACING === 'on',
-        ...(e.TELEGRAM_WEBHOOK_URL && { webhookUrl: e.TELEGRAM_WEBHOOK_URL }),
-        ...(e.TELEGRAM_WEBHOOK_SECRET && { webhookSecret: e.TELEGRAM_WEBHOOK_SECRET }),
-      },
-    }),
-    ...(e.DISCORD_BOT_TOKEN && {
-      discord: {
-        token: e.DISCORD_BOT_TOKEN,
-        apiUrl: e.DISCORD_API_URL as string,
-        mentionRoles: e.DISCORD_MENTION_ROLES,
-        respondChannels: e.DISCORD_RESPOND_CHANNELS,
-        autoThread: e.DISCORD_AUTO_THREAD,
-      },
-    }),
-    ...(e.SLACK_BOT_TOKEN && {
-      slack: {
-        botToken: e.SLACK_BOT_TOKEN,
-        ...(e.SLACK_SIGNING_SECRET && { signingSecret: e.SLACK_SIGNING_SECRET }),
-        ...(e.SLACK_APP_TOKEN && { appToken: e.SLACK_APP_TOKEN }),
-        apiUrl: `${e.SLACK_API_URL as string}/`,
-        // An empty SLACK_WORKING_REACTION (set, but blank) turns the reaction off.
-        workingReaction:
-          env.SLACK_WORKING_REACTION !== undefined && env.SLACK_WORKING_REACTION.trim() === ''
-            ? null
-            : e.SLACK_WORKING_REACTION,
-      },
-    }),
     admins: e.ADMIN_USERS,
     ...(e.ADMIN_HTTP_TOKEN && { adminHttpToken: e.ADMIN_HTTP_TOKEN }),
     creditAlertThresholds: e.CREDIT_ALERT_THRESHOLDS,
@@ -255,75 +225,50 @@ export function loadConfig(
     jobLockMs: e.JOB_LOCK_MS,
     dedupeTtlSeconds: e.DEDUPE_TTL_SECONDS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    ...Object.fromEntries(enabled.map((p) => [p.descriptor.id, p.settings])),
+    platforms: enabled,
     secrets: [],
   };
-  config.secrets = secretsOf(config, e.REDIS_URL as string);
+  config.secrets = secretsOf(config, platformSecrets, e.REDIS_URL as string);
   return config;
 }
 
-function secretsOf(config: Config, redisUrl: string): string[] {
-  const secrets = new Set<string>(Object.values(config.aksitaKeys));
-  if (config.telegram) secrets.add(config.telegram.token);
-  if (config.telegram?.webhookSecret) secrets.add(config.telegram.webhookSecret);
-  if (config.discord) secrets.add(config.discord.token);
+/** A platform's variables, with its own Aksita key. */
+function platformVariables(platform: AnyPlatform) {
+  return z.object({ ...platform.variables, [aksitaKeyVariable(platform.id)]: optionalSecret });
+}
+
+function secretsOf(config: Config, platformSecrets: readonly string[], redisUrl: string): string[] {
+  const secrets = new Set<string>([...Object.values(config.aksitaKeys), ...platformSecrets]);
   if (config.adminHttpToken) secrets.add(config.adminHttpToken);
   if (config.metricsToken) secrets.add(config.metricsToken);
-  for (const secret of [config.slack?.botToken, config.slack?.signingSecret, config.slack?.appToken]) {
-    if (secret) secrets.add(secret);
-  }
   const redisPassword = new URL(redisUrl).password;
   if (redisPassword) secrets.add(decodeURIComponent(redisPassword));
   // Short strings would redact innocent text; every real secret here is long.
   return [...secrets].filter((s) => s.length >= 6);
 }
 
-/** Each platform's token, and the variables that mean nothing without it. */
-const PLATFORMS = [
-  {
-    name: 'Telegram',
-    token: 'TELEGRAM_BOT_TOKEN',
-    howTo: 'TELEGRAM_BOT_TOKEN (from @BotFather) for Telegram',
-    needs: ['TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET', 'AKSITA_API_KEY_TELEGRAM'],
-  },
-  {
-    name: 'Discord',
-    token: 'DISCORD_BOT_TOKEN',
-    howTo: 'DISCORD_BOT_TOKEN (from the Discord developer portal) for Discord',
-    needs: ['DISCORD_MENTION_ROLES', 'DISCORD_RESPOND_CHANNELS', 'AKSITA_API_KEY_DISCORD'],
-  },
-  {
-    name: 'Slack',
-    token: 'SLACK_BOT_TOKEN',
-    howTo: 'SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) for Slack',
-    needs: ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'AKSITA_API_KEY_SLACK'],
-  },
-] as const;
-
 /** What is wrong with the variables taken together: a platform half configured, or none at all. */
-function combinationProblems(set: Record<string, string>, requirePlatform: boolean): string[] {
+function combinationProblems(
+  set: Record<string, string>,
+  requirePlatform: boolean,
+  platforms: readonly AnyPlatform[],
+): string[] {
   const problems: string[] = [];
-  for (const platform of PLATFORMS) {
-    const orphans = platform.needs.filter((name) => set[name]);
+  const needs = (platform: AnyPlatform) => [...platform.needs, aksitaKeyVariable(platform.id)];
+  for (const platform of platforms) {
+    const orphans = needs(platform).filter((name) => set[name]);
     if (set[platform.token] || orphans.length === 0) continue;
     const are = orphans.length === 1 ? 'is' : 'are';
     problems.push(
-      `${platform.token} is missing: ${orphans.join(' and ')} ${are} set, but ${platform.name} stays off without its token. Set ${platform.token}, or remove ${orphans.join(' and ')}`,
+      `${platform.token} is missing: ${orphans.join(' and ')} ${are} set, but ${platform.label} stays off without its token. Set ${platform.token}, or remove ${orphans.join(' and ')}`,
     );
   }
-  if (set.TELEGRAM_WEBHOOK_URL && !set.TELEGRAM_WEBHOOK_SECRET) {
-    problems.push(
-      'TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL, so that forged webhook calls are refused',
-    );
-  }
-  if (set.SLACK_BOT_TOKEN && !set.SLACK_SIGNING_SECRET && !set.SLACK_APP_TOKEN) {
-    problems.push(
-      'SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode)',
-    );
-  }
-  const anyPlatform = PLATFORMS.some((p) => set[p.token] || p.needs.some((name) => set[name]));
+  for (const platform of platforms) problems.push(...(platform.problems?.(set) ?? []));
+  const anyPlatform = platforms.some((p) => set[p.token] || needs(p).some((name) => set[name]));
   if (requirePlatform && !anyPlatform) {
     problems.push(
-      `no platform is configured. Set at least one of:\n      ${PLATFORMS.map((p) => p.howTo).join('\n      ')}`,
+      `no platform is configured. Set at least one of:\n      ${platforms.map((p) => p.howTo).join('\n      ')}`,
     );
   }
   return problems;

@@ -12,6 +12,7 @@ import type { Platform } from './core/contract.ts';
 import { AgentError, ConfigError } from './core/errors.ts';
 import { ADVICE } from './core/incidents.ts';
 import { createLogger } from './logger.ts';
+import { aksitaKeyVariable } from './platforms.ts';
 import { checkRedis } from './redis.ts';
 
 /** One line of the checklist. */
@@ -153,10 +154,10 @@ function identity(lines: string[], platform: Platform): string {
 /** Each distinct Aksita key: one session each (free). */
 export async function checkAksitaKeys(config: Config): Promise<Check[]> {
   const used = new Map<string, string[]>();
-  const platforms = (['telegram', 'discord', 'slack'] as const).filter((p) => config[p]);
-  for (const platform of ['cli' as const, ...platforms]) {
-    const key = config.aksitaKeys[platform];
-    const variable = platform === 'cli' ? 'AKSITA_API_KEY' : `AKSITA_API_KEY_${platform.toUpperCase()}`;
+  const platforms = config.platforms.map((p) => p.descriptor.id);
+  for (const platform of ['cli', ...platforms]) {
+    const key = config.aksitaKeys[platform] ?? config.aksitaKeys.cli;
+    const variable = platform === 'cli' ? 'AKSITA_API_KEY' : aksitaKeyVariable(platform);
     const names = used.get(key) ?? [];
     // A platform without its own key uses AKSITA_API_KEY's, already listed.
     if (platform === 'cli' || key !== config.aksitaKeys.cli) names.push(variable);

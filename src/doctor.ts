@@ -93,7 +93,7 @@ export async function doctor(env: NodeJS.ProcessEnv, options: DoctorOptions): Pr
 }
 
 function configCheck(config: Config, envFile: boolean): Check {
-  const platforms = (['telegram', 'discord', 'slack'] as const).filter((p) => config[p]);
+  const platforms = config.platforms.map((p) => p.descriptor.id);
   const from = envFile ? '.env and the environment' : 'the environment (no .env here)';
   return {
     name: 'Configuration',

@@ -72,11 +72,7 @@ process.on('SIGINT', () => shutdown('SIGINT'));
 try {
   bridge = await startBridge(config, { log });
   if (stopping) void stop(bridge);
-  const enabled = new Set<string>(
-    [config.telegram && 'telegram', config.discord && 'discord', config.slack && 'slack'].filter(
-      (p): p is string => typeof p === 'string',
-    ),
-  );
+  const enabled = new Set<string>(config.platforms.map((p) => p.descriptor.id));
   if (!config.admins.some((admin) => enabled.has(admin.platform))) {
     log.warn(
       { admins: config.admins.length },

@@ -78,6 +78,8 @@ export interface ServiceDeps {
   lane?: string;
   /** Also told what the bridge does (the terminal chat watches for a refused key). */
   observer?: Observer;
+  /** The notices, when the caller has loaded them already. Default: loaded from the configuration. */
+  notices?: Notices;
 }
 
 export function createServices(config: Config, deps: ServiceDeps): Services {
@@ -90,25 +92,24 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
   const inbox = new Inbox(redis, { prefix: turnsPrefix, dedupeTtlSeconds: config.dedupeTtlSeconds });
   const queue = createTurnQueue(queueRedis, turnsPrefix);
   queue.on('error', (err) => isRedisConnectionError(err) || log.warn({ err }, 'queue error'));
-  const notices = loadNotices(config.language, config.noticesFile);
+  const notices = deps.notices ?? loadNotices(config.language, config.noticesFile);
 
   const pool = aksitaPool();
   const clientFor = (platform: Platform) =>
     new AksitaClient({
       baseUrl: config.aksitaBaseUrl,
-      apiKey: config.aksitaKeys[platform],
+      apiKey: config.aksitaKeys[platform] ?? config.aksitaKeys.cli,
       timeoutMs: config.aksitaTimeoutMs,
       dispatcher: pool,
     });
   const conversations = new Conversations({
     redis,
     prefix,
-    clients: {
-      telegram: clientFor('telegram'),
-      discord: clientFor('discord'),
-      slack: clientFor('slack'),
-      cli: clientFor('cli'),
-    },
+    platforms: Object.fromEntries(
+      [...config.platforms.map((p) => p.descriptor), { id: 'cli', label: 'Terminal' }].map(
+        ({ id, label }) => [id, { label, client: clientFor(id) }],
+      ),
+    ),
     sendUserContext: config.sendUserContext,
   });
   const ledger = new CreditLedger(redis, { prefix, alertThresholds: config.creditAlertThresholds });
@@ -123,7 +124,7 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
     balance: async () => (await ledger.balance())?.remaining ?? null,
     outageSince: async () => (await outage.state())?.since ?? null,
     // Zero-valued series from the first scrape for the platforms this bridge serves.
-    platforms: (['telegram', 'discord', 'slack'] as const).filter((p) => config[p] !== undefined),
+    platforms: config.platforms.map((p) => p.descriptor.id),
     version: VERSION,
   });
   const notifier = new AdminNotifier({

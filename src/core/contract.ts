@@ -4,8 +4,11 @@
  * interface; nothing imports a platform SDK.
  */
 
-/** The chat platforms the bridge speaks to; `cli` is the terminal of `npm run cli -- chat`. */
-export type Platform = 'telegram' | 'discord' | 'slack' | 'cli';
+/**
+ * A chat platform's id: one of the registry's (`src/platforms.ts`, where `PlatformId` lists them), or
+ * `cli`, the terminal of `npm run cli -- chat`. The core knows no platform by name.
+ */
+export type Platform = string;
 
 /**
  * Where a reply goes, in the platform's own ids (all strings, so it survives `JSON.stringify`).

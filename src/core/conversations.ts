@@ -11,12 +11,13 @@ import type { AgentReply, AksitaClient } from '../aksita/client.ts';
 import type { IncomingMessage, Platform } from './contract.ts';
 import { AgentError } from './errors.ts';
 
-const PLATFORM_NAMES: Record<Platform, string> = {
-  telegram: 'Telegram',
-  discord: 'Discord',
-  slack: 'Slack',
-  cli: 'Terminal',
-};
+/** What the bridge knows of a platform it asks the agent for. */
+export interface AgentPlatform {
+  /** The platform's name, as the agent reads it in `additional_context` (`Telegram`). */
+  label: string;
+  /** The client of its Aksita key. */
+  client: AksitaClient;
+}
 
 /** How long a `/start` payload waits for its thread's next question, in seconds. */
 export const START_PARAMETER_TTL_S = 86_400;
@@ -59,15 +60,17 @@ export function contextValue(value: string): string | null {
 /**
  * The `additional_context` sent with a message: platform, chat type, (optionally) the user's name,
  * and the `/start` payload the chat was opened with, if one waits. The platform and chat type come
- * from the bridge; the name and the payload are the user's own, so they are quoted.
+ * from the bridge (`platformName`: the platform's label, by default its id capitalized); the name and
+ * the payload are the user's own, so they are quoted.
  */
 export function additionalContext(
   message: IncomingMessage,
   withUserName: boolean,
   startParameter: string | null = null,
+  platformName = message.platform.charAt(0).toUpperCase() + message.platform.slice(1),
 ): string {
   const parts = [
-    `Platform: ${PLATFORM_NAMES[message.platform]}`,
+    `Platform: ${platformName}`,
     `Chat type: ${message.chatType === 'direct' ? 'private chat' : 'group chat'}`,
   ];
   const name = withUserName ? contextValue(message.user.displayName) : null;
@@ -80,20 +83,20 @@ export function additionalContext(
 export class Conversations {
   readonly #redis: Redis;
   readonly #prefix: string;
-  readonly #clients: Record<Platform, AksitaClient>;
+  readonly #platforms: Readonly<Record<Platform, AgentPlatform>>;
   readonly #withUserName: boolean;
 
   constructor(options: {
     redis: Redis;
     prefix: string;
-    /** One client per platform (each may use its own API key). */
-    clients: Record<Platform, AksitaClient>;
+    /** Each platform's name and client (each may use its own API key), by platform id. */
+    platforms: Readonly<Record<Platform, AgentPlatform>>;
     /** Include the user's display name in `additional_context`. */
     sendUserContext: boolean;
   }) {
     this.#redis = options.redis;
     this.#prefix = options.prefix;
-    this.#clients = options.clients;
+    this.#platforms = options.platforms;
     this.#withUserName = options.sendUserContext;
   }
 
@@ -134,12 +137,12 @@ export class Conversations {
 
   /** Asks the agent `text` in the conversation of the message's thread, creating it when needed. */
   async ask(message: IncomingMessage, text: string, signal?: AbortSignal): Promise<AgentReply> {
-    const client = this.#clients[message.platform];
+    const { label, client } = this.#platform(message);
     const [stored = null, start = null] = await this.#redis.mget(
       this.#key(message.thread),
       this.#startKey(message.thread),
     );
-    const context = additionalContext(message, this.#withUserName, start);
+    const context = additionalContext(message, this.#withUserName, start, label);
     const input = { message: text, additionalContext: context };
     let conversationId = stored ?? (await this.#newSession(client, message.thread, signal));
     let reply: AgentReply;
@@ -160,8 +163,14 @@ export class Conversations {
    * conversation keeps it as its own; otherwise it is left unused.
    */
   async probe(message: IncomingMessage, signal?: AbortSignal): Promise<void> {
-    const id = await this.#clients[message.platform].createSession(signal);
+    const id = await this.#platform(message).client.createSession(signal);
     await this.#redis.set(this.#key(message.thread), id, 'NX');
+  }
+
+  #platform(message: IncomingMessage): AgentPlatform {
+    const platform = this.#platforms[message.platform];
+    if (platform === undefined) throw new Error(`no Aksita client for platform ${message.platform}`);
+    return platform;
   }
 
   async #newSession(client: AksitaClient, thread: string, signal?: AbortSignal): Promise<string> {

@@ -12,6 +12,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import type { Platform } from '../core/contract.ts';
 import type { AgentErrorCode, PlatformErrorKind } from '../core/errors.ts';
 import type { DropReason, Observer } from '../core/observer.ts';
+import { PLATFORMS } from '../platforms.ts';
 
 export interface MetricsSources {
   /** BullMQ job counts by state. */
@@ -20,7 +21,7 @@ export interface MetricsSources {
   balance?: () => Promise<number | null>;
   /** Since when the agent has been failing for everyone (epoch ms), or null. */
   outageSince?: () => Promise<number | null>;
-  /** Platforms whose series start at zero. Default: telegram, discord and slack. */
+  /** Platforms whose series start at zero. Default: every platform of the registry (`src/platforms.ts`). */
   platforms?: readonly Platform[];
   /** The `version` label of `aksita_bridge_build_info`. Default: package.json's version. */
   version?: string;
@@ -59,7 +60,7 @@ const DROPS = {
   stale: ['question'],
 } as const satisfies Record<DropReason, ReadonlyArray<'question' | 'answer'>>;
 
-const CHAT_PLATFORMS: readonly Platform[] = ['telegram', 'discord', 'slack'];
+const CHAT_PLATFORMS: readonly Platform[] = PLATFORMS.map((p) => p.id);
 
 export class PromMetrics implements Observer {
   readonly registry = new Registry();
