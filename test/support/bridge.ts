@@ -14,6 +14,7 @@ import { inject } from 'vitest';
 import { type Bridge, startBridge } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
+import type { AnyPlatform } from '../../src/platforms.ts';
 import type { FakeAksita } from '../fakes/aksita.ts';
 import { waitFor } from '../fakes/http.ts';
 import type { FakeTelegram } from '../fakes/telegram.ts';
@@ -94,8 +95,12 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<void> 
   } while (cursor !== '0');
 }
 
-export async function startTestBridge(env: Record<string, string>): Promise<TestBridge> {
-  const config = loadConfig(env);
+/** Starts a bridge on `env`; `platforms` replaces the registry's list (to add a test-only platform). */
+export async function startTestBridge(
+  env: Record<string, string>,
+  options: { platforms?: readonly AnyPlatform[] } = {},
+): Promise<TestBridge> {
+  const config = loadConfig(env, options.platforms ? { platforms: options.platforms } : {});
   const logs = new LogCapture();
   const log = createLogger({ level: config.logLevel, secrets: config.secrets }, logs);
   const bridge = await startBridge(config, { log });
