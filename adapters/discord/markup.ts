@@ -4,8 +4,7 @@
  * `:pepe_sad:`, `</imagine:123>` → `/imagine`, `<t:1700000000:R>` → an ISO time. A name the payload
  * and the adapter's cache do not know becomes a neutral placeholder (`@user`, `#channel`, `@role`).
  */
-
-type Loose = Record<string, unknown>;
+import { record, filled as str } from '../shared/guards.ts';
 
 /** Names the adapter knows from its cache, by id; the payload's `mentions` name the users. */
 export interface DiscordNames {
@@ -14,10 +13,6 @@ export interface DiscordNames {
   /** Role names by id, without `@`. */
   roles?: Readonly<Record<string, string>>;
 }
-
-const record = (v: unknown): Loose | undefined =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Loose) : undefined;
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Display names of the users a message mentions (its `mentions` array), by id. */
 export function mentionedNames(mentions: readonly unknown[]): Map<string, string> {

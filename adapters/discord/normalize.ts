@@ -5,6 +5,7 @@
  */
 import type { CommandRequest, IncomingMessage } from '../../src/core/contract.ts';
 import { removeTokens } from '../../src/core/text.ts';
+import { type Loose, list, record, str } from '../shared/guards.ts';
 import { type DiscordNames, mentionedNames, readableMarkup } from './markup.ts';
 
 /** What the normalizer needs to know about the bot and its settings. */
@@ -43,8 +44,6 @@ export interface InspectedDiscordMessage {
   inThread: boolean;
 }
 
-type Loose = Record<string, unknown>;
-
 const DISCORD_EPOCH = 1_420_070_400_000;
 /** Message types written by people: DEFAULT and REPLY. The rest are system messages. */
 const USER_MESSAGE_TYPES = new Set([0, 19]);
@@ -58,14 +57,10 @@ export const FORWARDED_PREFIX = 'Forwarded message:\n';
 /** Fields that carry something other than text: files, link embeds, stickers, polls. */
 const MEDIA_KEYS = ['attachments', 'embeds', 'sticker_items', 'stickers'] as const;
 
-const record = (v: unknown): Loose | undefined =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Loose) : undefined;
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const snowflake = (v: unknown): string | undefined => {
   const s = str(v);
   return s !== undefined && SNOWFLAKE.test(s) ? s : undefined;
 };
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const nonEmpty = (v: unknown): boolean => Array.isArray(v) && v.length > 0;
 
 function sentAt(msg: Loose, id: string): number {

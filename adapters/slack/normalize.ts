@@ -1,4 +1,9 @@
+/**
+ * Pure: a Slack Events API event → the `IncomingMessage` the core takes, or `null` for what the bridge
+ * ignores (bots, edits, joins, the bot's own messages, malformed payloads); never throws.
+ */
 import type { IncomingMessage } from '../../src/core/contract.ts';
+import { type Loose, record, filled as str } from '../shared/guards.ts';
 
 /** The bot's own identity, from `auth.test`. */
 export interface SlackBotIdentity {
@@ -20,8 +25,6 @@ export interface SlackNames {
   /** Channel names (without `#`) by channel id. */
   channels?: ReadonlyMap<string, string>;
 }
-
-type Loose = Record<string, unknown>;
 
 /** Message subtypes that are a person writing; every other subtype (edits, deletes, joins, bots) is ignored. */
 const USER_SUBTYPES = new Set(['file_share', 'thread_broadcast', 'me_message']);
@@ -47,14 +50,6 @@ const DM_COMMANDS = new Set(['credits', 'status', 'reset', 'help']);
 function dmCommand(text: string | null): { name: string; args: string } | undefined {
   const name = text?.trim().replace(/^\//, '').toLowerCase();
   return name !== undefined && DM_COMMANDS.has(name) ? { name, args: '' } : undefined;
-}
-
-function record(value: unknown): Loose | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Loose) : undefined;
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function id(value: unknown): string | undefined {

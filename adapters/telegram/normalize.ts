@@ -1,6 +1,7 @@
 import type { Message } from 'grammy/types';
 import type { IncomingMessage } from '../../src/core/contract.ts';
 import { removeTokens } from '../../src/core/text.ts';
+import { int, type Loose, record, str } from '../shared/guards.ts';
 
 /** The bot's own identity, from `getMe`. */
 export interface TelegramBotIdentity {
@@ -9,8 +10,6 @@ export interface TelegramBotIdentity {
   /** The bot's username, without the `@`. */
   username: string;
 }
-
-type Loose = Record<string, unknown>;
 
 /**
  * The accounts Telegram shows as the sender of a message written as a chat (`sender_chat` holds the
@@ -45,18 +44,6 @@ const CONTENT_KEYS = [
   'dice',
   'venue',
 ] as const;
-
-function record(value: unknown): Loose | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Loose) : undefined;
-}
-
-function int(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
 
 /** The well-formed entities of `value` that lie within `text`; `undefined` when there is no entity list. */
 function parseEntities(value: unknown, text: string): Entity[] | undefined {
