@@ -33,6 +33,8 @@ import type {
 import { ConfigError, type PlatformError } from '../../src/core/errors.ts';
 import { retryUntilStored, sleep } from '../../src/core/retry.ts';
 import type { Logger } from '../../src/logger.ts';
+import { connectWithRetry } from '../shared/connect.ts';
+import { OrderedHandIn } from '../shared/hand-in.ts';
 import { DiscordCommands, registerCommands } from './commands.ts';
 import { DISCORD_MAX_MESSAGE, renderDiscord } from './format.ts';
 import {
@@ -51,8 +53,6 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const HEARTBEAT_INTERVAL_MS = 41_250;
 /** Unhealthy once no heartbeat was acknowledged for this many intervals (discord.js closes at two). */
 const STALE_HEARTBEATS = 1.5;
-/** Tries of `GET /users/@me` at start-up before giving up. */
-const INIT_ATTEMPTS = 3;
 /** Tries of a thread start before answering in the channel instead. */
 const THREAD_ATTEMPTS = 3;
 /** Discord: "A thread has already been created for this message". */
@@ -115,8 +115,8 @@ class DiscordAdapter implements Adapter {
   /** DM channel id by user id, oldest first (a DM channel never changes). */
   readonly #dmChannels = new Map<string, string>();
   #stop = new AbortController();
-  /** The tail of each channel's chain of messages being handed in, by channel id. */
-  readonly #chains = new Map<string, Promise<void>>();
+  /** Each channel's messages, handed in one after another. */
+  readonly #handIn = new OrderedHandIn();
   #lastClose: number | undefined;
   /** The gateway's heartbeat interval, from discord.js's debug line about its HELLO, ms. */
   #heartbeatMs = HEARTBEAT_INTERVAL_MS;
@@ -137,27 +137,23 @@ class DiscordAdapter implements Adapter {
   }
 
   async init(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const me = (await this.#rest.get(Routes.user())) as { id: string; username: string };
-        this.#bot = {
-          id: me.id,
-          mentionRoles: this.#o.mentionRoles,
-          respondChannels: this.#o.respondChannels,
-        };
-        this.#log.info({ botId: me.id, username: me.username }, 'discord bot ready');
-        return;
-      } catch (err) {
-        if (err instanceof DiscordAPIError && err.status === 401) {
-          throw new ConfigError(`Discord refused DISCORD_BOT_TOKEN (401 ${err.message}): ${TOKEN_HELP}`);
-        }
-        if (attempt === INIT_ATTEMPTS) {
-          throw new ConfigError(`Cannot reach the Discord API at ${this.#o.apiUrl} (${describe(err)})`);
-        }
-        this.#log.warn({ err, attempt }, 'discord GET /users/@me failed; retrying');
-        await sleep(1_000 * attempt);
-      }
-    }
+    const me = await connectWithRetry({
+      call: async () => (await this.#rest.get(Routes.user())) as { id: string; username: string },
+      refused: (err) =>
+        err instanceof DiscordAPIError && err.status === 401
+          ? new ConfigError(`Discord refused DISCORD_BOT_TOKEN (401 ${err.message}): ${TOKEN_HELP}`)
+          : undefined,
+      unreachable: (err) =>
+        new ConfigError(`Cannot reach the Discord API at ${this.#o.apiUrl} (${describe(err)})`),
+      log: this.#log,
+      retrying: 'discord GET /users/@me failed; retrying',
+    });
+    this.#bot = {
+      id: me.id,
+      mentionRoles: this.#o.mentionRoles,
+      respondChannels: this.#o.respondChannels,
+    };
+    this.#log.info({ botId: me.id, username: me.username }, 'discord bot ready');
   }
 
   async start(inbound: Inbound): Promise<void> {
@@ -250,11 +246,7 @@ class DiscordAdapter implements Adapter {
     const d = raw as { channel_id?: unknown; author?: { bot?: unknown } } | undefined;
     if (d?.author?.bot === true) return; // includes our own answers: skip the channel lookup
     const key = typeof d?.channel_id === 'string' ? d.channel_id : '';
-    const tail = (this.#chains.get(key) ?? Promise.resolve()).then(() => this.#handle(raw));
-    this.#chains.set(key, tail);
-    void tail.finally(() => {
-      if (this.#chains.get(key) === tail) this.#chains.delete(key);
-    });
+    void this.#handIn.push(key, () => this.#handle(raw));
   }
 
   async #handle(raw: unknown): Promise<void> {
@@ -379,7 +371,7 @@ class DiscordAdapter implements Adapter {
     client?.removeAllListeners(Events.Raw);
     this.#stop.abort();
     await client?.destroy();
-    await Promise.all(this.#chains.values());
+    await this.#handIn.idle();
     await this.#commands?.settle();
     this.#receive = undefined;
     this.#commands = undefined;

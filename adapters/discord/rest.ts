@@ -8,6 +8,7 @@
  */
 import { RESTJSONErrorCodes as Code, DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
 import { PlatformError, type PlatformErrorKind } from '../../src/core/errors.ts';
+import { describeFailure } from '../shared/describe.ts';
 
 /** Never ping anyone from an agent's answer, not even the user replied to. */
 export const NO_PINGS = { parse: [], replied_user: false };
@@ -74,14 +75,9 @@ export function toPlatformError(err: unknown, what: string): PlatformError {
 
 /** One line about a failure, with no URL in it (interaction URLs hold a token). */
 export function describe(err: unknown): string {
-  if (err instanceof DiscordAPIError) return `${err.status} ${err.message}`;
-  if (err instanceof HTTPError) return `${err.status} ${err.message}`;
-  if (err instanceof RateLimitError) return `rate limited for ${err.retryAfter} ms`;
-  if (err instanceof Error) {
-    if (err.name === 'AbortError' || err.name === 'TimeoutError') return 'no answer in time';
-    const { code, cause } = err as { code?: unknown; cause?: { code?: unknown } };
-    const network = typeof code === 'string' ? code : cause?.code;
-    return typeof network === 'string' ? `network error (${network})` : err.message;
-  }
-  return String(err);
+  return describeFailure(err, (e) => {
+    if (e instanceof DiscordAPIError || e instanceof HTTPError) return `${e.status} ${e.message}`;
+    if (e instanceof RateLimitError) return `rate limited for ${e.retryAfter} ms`;
+    return undefined;
+  });
 }

@@ -7,6 +7,7 @@
  */
 import { webApi } from '@slack/bolt';
 import { PlatformError, type PlatformErrorKind } from '../../src/core/errors.ts';
+import { describeFailure } from '../shared/describe.ts';
 
 /** The bridge's own token or app was refused: nothing posts until an operator acts. */
 const UNAUTHORIZED = new Set([
@@ -93,12 +94,14 @@ export function toPlatformError(err: unknown, method: string): PlatformError {
 
 /** One line about a failure, without a token. */
 export function describe(err: unknown): string {
-  if (err instanceof webApi.WebAPIRateLimitedError) return `ratelimited (retry after ${err.retryAfter} s)`;
-  if (err instanceof webApi.WebAPIPlatformError) return String(err.data.error);
-  if (err instanceof webApi.WebAPIHTTPError) return `HTTP ${err.statusCode}`;
-  if (err instanceof webApi.WebAPIRequestError) {
-    const { name, message } = err.original;
-    return name === 'TimeoutError' ? 'no answer in time' : `network error (${message})`;
-  }
-  return err instanceof Error ? err.message : String(err);
+  return describeFailure(err, (e) => {
+    if (e instanceof webApi.WebAPIRateLimitedError) return `ratelimited (retry after ${e.retryAfter} s)`;
+    if (e instanceof webApi.WebAPIPlatformError) return String(e.data.error);
+    if (e instanceof webApi.WebAPIHTTPError) return `HTTP ${e.statusCode}`;
+    if (e instanceof webApi.WebAPIRequestError) {
+      const { name, message } = e.original;
+      return name === 'TimeoutError' ? 'no answer in time' : `network error (${message})`;
+    }
+    return undefined;
+  });
 }

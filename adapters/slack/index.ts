@@ -12,6 +12,7 @@ import { App, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
 import type { Adapter, Address, Capabilities, Health, HttpRoute, Inbound } from '../../src/core/contract.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 import type { Logger } from '../../src/logger.ts';
+import { connectWithRetry } from '../shared/connect.ts';
 import { registerSlashCommand, SLACK_COMMAND_ACK_MS, SLACK_DEFAULT_COMMAND } from './commands.ts';
 import { describe, slackErrorKind, toPlatformError } from './errors.ts';
 import { renderSlack, SLACK_MAX_MESSAGE } from './format.ts';
@@ -19,8 +20,6 @@ import { SlackNameCache } from './names.ts';
 import { normalizeSlackEvent, type SlackBotIdentity, slackReferences } from './normalize.ts';
 import { EventsApiReceiver, HeldAckSocketModeReceiver, SLACK_MAX_BODY_BYTES } from './receiver.ts';
 
-/** Tries of `auth.test` at start-up before giving up. */
-const INIT_ATTEMPTS = 3;
 /** Timeout of one Web API call, ms. */
 const API_TIMEOUT_MS = 10_000;
 /** How long a Socket Mode connection may leave the client's pings unanswered, ms (the SDK's default). */
@@ -174,24 +173,20 @@ class SlackAdapter implements Adapter {
   }
 
   async init(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const auth = await this.#web.auth.test();
-        this.#identity = { userId: auth.user_id ?? '', botId: auth.bot_id ?? '', teamId: auth.team_id ?? '' };
-        break;
-      } catch (err) {
-        if (err instanceof webApi.WebAPIPlatformError && !mayPass(err)) {
-          throw new ConfigError(
-            `Slack refused SLACK_BOT_TOKEN (${describe(err)}): copy the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page again`,
-          );
-        }
-        if (attempt === INIT_ATTEMPTS) {
-          throw new ConfigError(`Cannot reach the Slack Web API at ${this.#o.apiUrl} (${describe(err)})`);
-        }
-        this.#log.warn({ err, attempt }, 'slack auth.test failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
-      }
-    }
+    const auth = await connectWithRetry({
+      call: () => this.#web.auth.test(),
+      refused: (err) =>
+        err instanceof webApi.WebAPIPlatformError && !mayPass(err)
+          ? new ConfigError(
+              `Slack refused SLACK_BOT_TOKEN (${describe(err)}): copy the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page again`,
+            )
+          : undefined,
+      unreachable: (err) =>
+        new ConfigError(`Cannot reach the Slack Web API at ${this.#o.apiUrl} (${describe(err)})`),
+      log: this.#log,
+      retrying: 'slack auth.test failed; retrying',
+    });
+    this.#identity = { userId: auth.user_id ?? '', botId: auth.bot_id ?? '', teamId: auth.team_id ?? '' };
     this.#log.info({ team: this.#identity.teamId, botUserId: this.#identity.userId }, 'slack bot ready');
   }
 

@@ -6,6 +6,7 @@
  */
 import { GrammyError, HttpError } from 'grammy';
 import { PlatformError, type PlatformErrorKind } from '../../src/core/errors.ts';
+import { describeFailure } from '../shared/describe.ts';
 
 /**
  * Descriptions with which a chat refuses the bot for good: every 403 (blocked, kicked, deactivated
@@ -95,8 +96,10 @@ export function refusedFormatting(err: unknown): boolean {
 
 /** One line about a failure, without the token. */
 export function describe(err: unknown): string {
-  if (err instanceof GrammyError) return `${err.error_code} ${err.description}`;
-  if (isTimeout(err)) return 'no answer in time';
-  if (err instanceof HttpError) return `network error (${(err.error as Error)?.message ?? 'unknown'})`;
-  return err instanceof Error ? err.message : String(err);
+  return describeFailure(err, (e) => {
+    if (e instanceof GrammyError) return `${e.error_code} ${e.description}`;
+    if (isTimeout(e)) return 'no answer in time';
+    if (e instanceof HttpError) return `network error (${(e.error as Error)?.message ?? 'unknown'})`;
+    return undefined;
+  });
 }

@@ -25,6 +25,8 @@ import type {
 import { ConfigError } from '../../src/core/errors.ts';
 import { retryUntilStored, sleep } from '../../src/core/retry.ts';
 import type { Logger } from '../../src/logger.ts';
+import { connectWithRetry } from '../shared/connect.ts';
+import { OrderedHandIn } from '../shared/hand-in.ts';
 import { describe, isTimeout, migratedTo, refusedFormatting, toPlatformError } from './errors.ts';
 import { botApiFetch, botApiPool } from './fetch.ts';
 import { plainTelegram, renderTelegram, TELEGRAM_MAX_MESSAGE } from './format.ts';
@@ -50,8 +52,6 @@ export const TELEGRAM_PACING: SendPacing = {
 export const TELEGRAM_MAX_UPDATE_BYTES = 1024 * 1024;
 /** The header carrying the webhook's secret (`secret_token` of `setWebhook`). */
 const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
-/** Tries of `getMe` at start-up before giving up. */
-const INIT_ATTEMPTS = 3;
 /** Long-poll duration of one `getUpdates`, s. */
 const POLL_TIMEOUT_SECONDS = 30;
 /** How long any Bot API call may take, ms; a `getUpdates` gets its long poll on top. */
@@ -172,23 +172,19 @@ class TelegramAdapter implements Adapter {
 
   async init(): Promise<void> {
     // Not `bot.init()`: it retries network errors forever, so a wrong API root would hang start-up.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        this.#bot.botInfo = await this.#bot.api.getMe();
-        break;
-      } catch (err) {
-        if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404)) {
-          throw new ConfigError(
-            `Telegram refused TELEGRAM_BOT_TOKEN (${err.error_code} ${err.description}): copy the token from @BotFather again`,
-          );
-        }
-        if (attempt === INIT_ATTEMPTS) {
-          throw new ConfigError(`Cannot reach the Telegram Bot API at ${this.#o.apiRoot} (${describe(err)})`);
-        }
-        this.#log.warn({ err, attempt }, 'telegram getMe failed; retrying');
-        await sleep(1_000 * attempt);
-      }
-    }
+    this.#bot.botInfo = await connectWithRetry({
+      call: () => this.#bot.api.getMe(),
+      refused: (err) =>
+        err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404)
+          ? new ConfigError(
+              `Telegram refused TELEGRAM_BOT_TOKEN (${err.error_code} ${err.description}): copy the token from @BotFather again`,
+            )
+          : undefined,
+      unreachable: (err) =>
+        new ConfigError(`Cannot reach the Telegram Bot API at ${this.#o.apiRoot} (${describe(err)})`),
+      log: this.#log,
+      retrying: 'telegram getMe failed; retrying',
+    });
     this.#log.info({ username: this.#bot.botInfo.username }, 'telegram bot ready');
   }
 
@@ -290,18 +286,15 @@ class TelegramAdapter implements Adapter {
    * only once every update in it is stored. False when stopped before that.
    */
   async #handleBatch(updates: Update[], signal: AbortSignal): Promise<boolean> {
-    const byChat = new Map<number | undefined, Update[]>();
-    for (const update of updates) {
-      const chat = update.message?.chat?.id;
-      const list = byChat.get(chat);
-      if (list) list.push(update);
-      else byChat.set(chat, [update]);
-    }
+    const handIn = new OrderedHandIn();
     const stored = await Promise.all(
-      [...byChat.values()].map(async (list) => {
-        for (const update of list) if (!(await this.#handle(update, signal))) return false;
-        return true;
-      }),
+      updates.map((update) =>
+        // Once stopped, the rest of a chat's updates wait for the next poll, behind the one not stored.
+        handIn.push(
+          String(update.message?.chat?.id),
+          async () => !signal.aborted && this.#handle(update, signal),
+        ),
+      ),
     );
     return stored.every(Boolean);
   }

@@ -9,6 +9,7 @@
  */
 import { clearLine, createInterface, cursorTo, moveCursor } from 'node:readline';
 import type { Adapter, Capabilities, IncomingMessage } from '../../src/core/contract.ts';
+import { OrderedHandIn } from '../shared/hand-in.ts';
 import { labelled, renderTerminal, sanitize, TERMINAL_MAX_MESSAGE } from './format.ts';
 
 export { TERMINAL_MAX_MESSAGE };
@@ -80,7 +81,7 @@ export function createTerminalAdapter(options: TerminalAdapterOptions): Adapter 
       reading = true;
       let count = 0;
       // Hand lines in one after another, so they are stored in the order typed.
-      let chain = Promise.resolve();
+      const handIn = new OrderedHandIn();
       rl.on('line', (line) => {
         // The line typed moved the cursor below any "thinking…" line: it stays in the transcript.
         thinking = false;
@@ -88,9 +89,9 @@ export function createTerminalAdapter(options: TerminalAdapterOptions): Adapter 
         if (interactive) rl.prompt();
         if (text === '') return;
         const message = toMessage(text, ++count);
-        chain = chain
-          .then(() => receive(message))
-          .catch((err: unknown) => print(`(not sent: ${sanitize((err as Error).message)})`));
+        void handIn.push('', () =>
+          receive(message).catch((err: unknown) => print(`(not sent: ${sanitize((err as Error).message)})`)),
+        );
       });
       rl.on('SIGINT', () => options.onInterrupt?.());
       rl.on('close', () => {
@@ -100,10 +101,7 @@ export function createTerminalAdapter(options: TerminalAdapterOptions): Adapter 
           clearLine(output, 0);
         }
         reading = false;
-        chain.then(
-          () => options.onEnd?.(),
-          () => options.onEnd?.(),
-        );
+        void handIn.idle().then(() => options.onEnd?.());
       });
       if (interactive) rl.prompt();
     },
