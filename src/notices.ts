@@ -21,6 +21,8 @@ export type NoticeKey =
   | 'resetDone'
   | 'help'
   | 'commandFailed'
+  | 'commandWorking'
+  | 'channelReset'
   | 'answerCut'
   | 'agentDown'
   | 'lateAnswer'
@@ -47,6 +49,11 @@ const en: Notices = {
   resetDone: "Done: I've forgotten our conversation. Your next message starts a new one.",
   help: "I'm an AI assistant: just write your question and I'll answer.\nCommands: {commands}",
   commandFailed: 'Sorry, that command did not work this time. Please try again in a moment.',
+  // A slash command whose answer takes longer than the platform waits (Slack: 3 s); the answer follows.
+  commandWorking: 'Working on it…',
+  // Slack's `reset` in a channel: a slash command does not say which thread it was typed in.
+  channelReset:
+    'In a channel every thread is its own conversation: mention me in a new message to start a fresh one.',
   answerCut: '(The answer was too long, so it was cut short here.)',
   agentDown:
     'The assistant is unavailable right now. Your message is kept and will be answered as soon as it is back.',
@@ -77,6 +84,9 @@ const id: Notices = {
   resetDone: 'Selesai: percakapan kita sudah saya lupakan. Pesan berikutnya memulai percakapan baru.',
   help: 'Saya asisten AI: tulis saja pertanyaan Anda dan saya akan menjawab.\nPerintah: {commands}',
   commandFailed: 'Maaf, perintah itu belum berhasil kali ini. Silakan coba lagi sebentar lagi.',
+  commandWorking: 'Sedang saya kerjakan…',
+  channelReset:
+    'Di kanal, setiap utas adalah percakapan tersendiri: sebut saya di pesan baru untuk memulai percakapan baru.',
   answerCut: '(Jawabannya terlalu panjang, jadi dipotong di sini.)',
   agentDown:
     'Asisten sedang tidak tersedia. Pesan Anda tetap tersimpan dan akan dijawab begitu asisten kembali.',

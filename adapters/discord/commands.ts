@@ -16,9 +16,6 @@ import { describe, NO_PINGS } from './rest.ts';
 const MAX_DESCRIPTION = 100;
 /** How long `settle` waits for commands still running at shutdown, ms. */
 const SETTLE_MS = 5_000;
-/** What the caller sees when the command itself failed (the error is in the log). */
-export const COMMAND_FAILED_TEXT =
-  'Sorry, that command did not work this time. Please try again in a moment.';
 
 /** Bulk-overwrites the application's global commands with `menu`; a failure is logged, not thrown. */
 export async function registerCommands(
@@ -47,6 +44,7 @@ export class DiscordCommands {
   readonly #run: CommandHandler;
   readonly #render: (markdown: string) => string[];
   readonly #log: Logger;
+  readonly #failed: string;
   /** Interactions being answered, so `settle` can wait for them. */
   readonly #inFlight = new Set<Promise<void>>();
 
@@ -55,11 +53,14 @@ export class DiscordCommands {
     command: CommandHandler;
     render: (markdown: string) => string[];
     log: Logger;
+    /** What the caller sees when the command itself failed (`commandFailed`; the error is logged). */
+    failed: string;
   }) {
     this.#rest = options.rest;
     this.#run = options.command;
     this.#render = options.render;
     this.#log = options.log;
+    this.#failed = options.failed;
   }
 
   /** Takes one raw INTERACTION_CREATE; anything but a slash command is ignored. */
@@ -105,7 +106,7 @@ export class DiscordCommands {
       content = oneMessage(this.#render(await this.#run(request)));
     } catch (err) {
       this.#log.error({ ...context, err }, 'discord slash command failed');
-      content = COMMAND_FAILED_TEXT;
+      content = this.#failed;
     }
     try {
       await this.#rest.patch(Routes.webhookMessage(applicationId, token), {

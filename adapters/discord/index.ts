@@ -33,6 +33,7 @@ import type {
 import { ConfigError, type PlatformError } from '../../src/core/errors.ts';
 import { retryUntilStored, sleep } from '../../src/core/retry.ts';
 import type { Logger } from '../../src/logger.ts';
+import { loadNotices, type Notices } from '../../src/notices.ts';
 import { connectWithRetry } from '../shared/connect.ts';
 import { OrderedHandIn } from '../shared/hand-in.ts';
 import { DiscordCommands, registerCommands } from './commands.ts';
@@ -83,6 +84,8 @@ export interface DiscordAdapterOptions {
   autoThread: boolean;
   /** Logger. */
   log: Logger;
+  /** The bridge's notices, for what the slash commands write themselves. Default: the English ones. */
+  notices?: Notices;
   /** Longest rate-limit wait discord.js may do inside a send, ms; longer ones become `retryAfterMs`. Default 10 000. */
   maxRateLimitWaitMs?: number;
   /** How long `start` waits for the gateway to be ready, ms. Default 30 000. */
@@ -106,6 +109,7 @@ class DiscordAdapter implements Adapter {
   readonly routes: HttpRoute[] = [];
   readonly #o: DiscordAdapterOptions;
   readonly #log: Logger;
+  readonly #notices: Notices;
   /** Sends, typing, thread starts: independent of the gateway client, which may never exist. */
   readonly #rest: REST;
   #bot: DiscordBotContext | undefined;
@@ -126,6 +130,7 @@ class DiscordAdapter implements Adapter {
   constructor(options: DiscordAdapterOptions) {
     this.#o = options;
     this.#log = options.log.child({ platform: 'discord' });
+    this.#notices = options.notices ?? loadNotices('en');
     const maxWait = options.maxRateLimitWaitMs ?? 10_000;
     // retries: 0 — the core retries failed sends with backoff; an immediate resend could post twice.
     this.#rest = new REST({
@@ -163,6 +168,7 @@ class DiscordAdapter implements Adapter {
       command: inbound.command,
       render: (markdown) => this.render(markdown),
       log: this.#log,
+      failed: this.#notices.commandFailed,
     });
     this.#commands = commands;
     this.#stop = new AbortController();

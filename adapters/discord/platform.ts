@@ -51,7 +51,7 @@ export const discordPlatform = definePlatform({
           autoThread: e.DISCORD_AUTO_THREAD,
         }
       : undefined,
-  create: (settings, { log }) => createDiscordAdapter({ ...settings, log }),
+  create: (settings, { log, notices }) => createDiscordAdapter({ ...settings, log, notices }),
   docs: [
     {
       names: ['DISCORD_BOT_TOKEN'],

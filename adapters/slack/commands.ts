@@ -3,12 +3,14 @@
  * `help`; an empty text or an unknown word gets the help. The answer is shown to the caller only
  * (ephemeral) and never reaches the agent. Slack wants the command acknowledged within 3 s: the
  * answer goes into the acknowledgement when the core gives it in time (it reads Redis, so it takes
- * milliseconds); otherwise the command is acknowledged with "Working on it…" and the answer is
+ * milliseconds); otherwise the command is acknowledged with "Working on it…" (`commandWorking` of
+ * the notices, like every text it writes) and the answer is
  * posted to the command's `response_url` once ready.
  */
 import type { App } from '@slack/bolt';
 import type { CommandHandler, CommandRequest } from '../../src/core/contract.ts';
 import type { Logger } from '../../src/logger.ts';
+import type { Notices } from '../../src/notices.ts';
 import { SLACK_ID } from './normalize.ts';
 
 /** Default slash command name. */
@@ -17,17 +19,6 @@ export const SLACK_DEFAULT_COMMAND = '/aksita';
 export const SLACK_COMMAND_ACK_MS = 2_500;
 /** Timeout of one POST to a `response_url`, ms. */
 const RESPONSE_URL_TIMEOUT_MS = 10_000;
-/** The acknowledgement of an answer that is not ready in time. */
-export const WORKING_TEXT = 'Working on it…';
-/** The answer when the command failed (the error is logged). */
-export const FAILED_TEXT = 'Sorry, that command did not work. Please try again in a moment.';
-/**
- * The answer to `reset` in a channel: Slack does not say which thread a slash command was typed in,
- * and in channels every thread is its own conversation, so there is nothing to forget.
- */
-export const CHANNEL_RESET_TEXT =
-  'In a channel every thread is its own conversation: mention me in a new message to start a fresh one.';
-
 /** A slash command as the core sees it, with the URL its late answers go to. */
 export interface SlashCommandCall {
   request: CommandRequest;
@@ -62,8 +53,13 @@ export function readSlashCommand(
 export interface SlashCommandOptions {
   /** The command as created in the app settings, e.g. `/aksita`. */
   name: string;
-  /** How long the answer may take before "Working on it…" is sent instead, ms. */
+  /** How long the answer may take before `notices.commandWorking` is sent instead, ms. */
   ackWithinMs: number;
+  /**
+   * The bridge's notices: `commandWorking` acknowledges a late answer, `commandFailed` stands for a
+   * failed one, `channelReset` answers `reset` in a channel.
+   */
+  notices: Pick<Notices, 'commandWorking' | 'commandFailed' | 'channelReset'>;
   /** The core's command handler; undefined while the adapter is not receiving. */
   handler: () => CommandHandler | undefined;
   /** Agent Markdown → mrkdwn chunks (the adapter's `render`). */
@@ -106,12 +102,12 @@ export function registerSlashCommand(app: App, options: SlashCommandOptions): vo
   /** The answer as mrkdwn chunks; a failure of the core becomes a short apology. */
   const answer = async (handle: CommandHandler, request: CommandRequest): Promise<string[]> => {
     try {
-      if (request.name === 'reset' && request.chatType === 'group') return [CHANNEL_RESET_TEXT];
+      if (request.name === 'reset' && request.chatType === 'group') return [options.notices.channelReset];
       const chunks = options.render(await handle(request));
       return chunks.length > 0 ? chunks : [''];
     } catch (err) {
       log.error({ err, command: request.name, thread: request.thread }, 'slack slash command failed');
-      return [FAILED_TEXT];
+      return [options.notices.commandFailed];
     }
   };
 
@@ -135,7 +131,7 @@ export function registerSlashCommand(app: App, options: SlashCommandOptions): vo
     const first = await Promise.race([answered, late]);
     clearTimeout(timer);
     if (first === 'late') {
-      await ack(ephemeral(WORKING_TEXT));
+      await ack(ephemeral(options.notices.commandWorking));
       options.track(answered.then((chunks) => respond(responseUrl, chunks)));
       return;
     }

@@ -12,6 +12,7 @@ import { App, type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
 import type { Adapter, Address, Capabilities, Health, HttpRoute, Inbound } from '../../src/core/contract.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 import type { Logger } from '../../src/logger.ts';
+import { loadNotices, type Notices } from '../../src/notices.ts';
 import { connectWithRetry } from '../shared/connect.ts';
 import { registerSlashCommand, SLACK_COMMAND_ACK_MS, SLACK_DEFAULT_COMMAND } from './commands.ts';
 import { describe, slackErrorKind, toPlatformError } from './errors.ts';
@@ -42,12 +43,14 @@ export interface SlackAdapterOptions {
   workingReaction: string | null;
   /** The slash command as created in the app settings (`SLACK_COMMAND`). Default `/aksita`. */
   command?: string;
-  /** How long a command's answer may take before "Working on it…" is sent instead, ms. Default 2 500. */
+  /** How long a command's answer may take before `commandWorking` is sent instead, ms. Default 2 500. */
   commandAckMs?: number;
   /** The fetch that posts late command answers to Slack's `response_url`. Default: global fetch. */
   fetch?: typeof fetch;
   /** Logger. */
   log: Logger;
+  /** The bridge's notices, for what the slash command writes itself. Default: the English ones. */
+  notices?: Notices;
   /** How long one Web API call may take before it fails as `transient`, ms. Default 10 000. */
   requestTimeoutMs?: number;
   /**
@@ -157,6 +160,7 @@ class SlackAdapter implements Adapter {
     registerSlashCommand(this.#app, {
       name: options.command ?? SLACK_DEFAULT_COMMAND,
       ackWithinMs: options.commandAckMs ?? SLACK_COMMAND_ACK_MS,
+      notices: options.notices ?? loadNotices('en'),
       handler: () => this.#inbound?.command,
       render: (markdown) => this.render(markdown),
       teamId: () => this.#identity?.teamId ?? '',

@@ -79,8 +79,8 @@ export const slackPlatform = definePlatform({
               : e.SLACK_WORKING_REACTION,
         }
       : undefined,
-  create: (settings, { log, config }) =>
-    createSlackAdapter({ ...settings, command: config.slackCommand, log }),
+  create: (settings, { log, notices, config }) =>
+    createSlackAdapter({ ...settings, command: config.slackCommand, log, notices }),
   docs: [
     {
       names: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'],

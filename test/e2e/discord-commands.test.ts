@@ -5,15 +5,17 @@
  * never reach the agent; admin alerts arrive as direct messages.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { COMMAND_FAILED_TEXT } from '../../adapters/discord/commands.ts';
 import { createDiscordAdapter } from '../../adapters/discord/index.ts';
 import { COMMAND_MENU } from '../../src/core/commands.ts';
 import type { Adapter, CommandRequest } from '../../src/core/contract.ts';
 import { PlatformError } from '../../src/core/errors.ts';
 import { createLogger } from '../../src/logger.ts';
+import { loadNotices } from '../../src/notices.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord.ts';
 import { LogCapture } from '../support/bridge.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
+
+const COMMAND_FAILED_TEXT = loadNotices('en').commandFailed;
 
 const fx = useBridgeFixture({ telegram: false });
 let discord: FakeDiscord;

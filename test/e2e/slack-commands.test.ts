@@ -4,12 +4,14 @@
  * the real worker against a real Redis, the fake agent. Commands never reach the agent.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FAILED_TEXT, WORKING_TEXT } from '../../adapters/slack/commands.ts';
 import { createSlackAdapter } from '../../adapters/slack/index.ts';
 import type { CommandRequest, HttpRoute } from '../../src/core/contract.ts';
 import { createLogger } from '../../src/logger.ts';
+import { loadNotices } from '../../src/notices.ts';
 import { type FakeSlack, type SlashCommandInput, slackSignature, startFakeSlack } from '../fakes/slack.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
+
+const { commandFailed: FAILED_TEXT, commandWorking: WORKING_TEXT } = loadNotices('en');
 
 const fx = useBridgeFixture({ telegram: false });
 let slack: FakeSlack;
@@ -110,6 +112,13 @@ describe('the slash command', () => {
     await slack.sendEvent(events, slack.threadReply({ threadTs: thread, user: ADMIN, text: 'still there?' }));
     await slack.waitFor(() => slack.postedTo(CHANNEL, thread).length === 2, 10_000, 'the follow-up');
     expect(fx.aksita.sessions).toHaveLength(1);
+  });
+
+  it('speaks the language of BRIDGE_LANGUAGE, as every notice does', async () => {
+    const { command } = await start({ BRIDGE_LANGUAGE: 'id' });
+    const reset = await command('reset', { userId: ADMIN, channelId: CHANNEL });
+    expect(reset.body?.text).toBe(loadNotices('id').channelReset);
+    expect(reset.body?.text).toMatch(/setiap utas adalah percakapan tersendiri/);
   });
 
   it('answers under the name SLACK_COMMAND gives it, and not under another', async () => {
