@@ -37,7 +37,7 @@ import { loadNotices, type Notices } from '../../src/notices.ts';
 import { connectWithRetry } from '../shared/connect.ts';
 import { OrderedHandIn } from '../shared/hand-in.ts';
 import { DiscordCommands, registerCommands } from './commands.ts';
-import { DISCORD_MAX_MESSAGE, renderDiscord } from './format.ts';
+import { renderDiscord } from './format.ts';
 import {
   type DiscordBotContext,
   type DiscordChannelInfo,
@@ -101,10 +101,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): Adapter {
 class DiscordAdapter implements Adapter {
   readonly platform = 'discord' as const;
   readonly capabilities: Capabilities = {
-    maxMessageLength: DISCORD_MAX_MESSAGE,
     typing: true,
     typingRenewMs: DISCORD_TYPING_RENEW_MS,
-    format: 'discord-markdown',
   };
   readonly routes: HttpRoute[] = [];
   readonly #o: DiscordAdapterOptions;

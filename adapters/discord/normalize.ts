@@ -187,16 +187,6 @@ export function inspectDiscordMessage(
   }
 }
 
-/** The `IncomingMessage` of a MESSAGE_CREATE payload, or `null` (see `inspectDiscordMessage`). */
-export function normalizeDiscordMessage(
-  raw: unknown,
-  bot: DiscordBotContext,
-  channel?: DiscordChannelInfo,
-  guild?: DiscordGuildInfo,
-): IncomingMessage | null {
-  return inspectDiscordMessage(raw, bot, channel, guild)?.message ?? null;
-}
-
 /** A slash command from INTERACTION_CREATE: what to run, and what the answer is sent with. */
 export interface DiscordCommandCall {
   /** The interaction's id (acknowledged with it). */

@@ -16,7 +16,7 @@ import { loadNotices, type Notices } from '../../src/notices.ts';
 import { connectWithRetry } from '../shared/connect.ts';
 import { registerSlashCommand, SLACK_COMMAND_ACK_MS, SLACK_DEFAULT_COMMAND } from './commands.ts';
 import { describe, slackErrorKind, toPlatformError } from './errors.ts';
-import { renderSlack, SLACK_MAX_MESSAGE } from './format.ts';
+import { renderSlack } from './format.ts';
 import { SlackNameCache } from './names.ts';
 import { normalizeSlackEvent, type SlackBotIdentity, slackReferences } from './normalize.ts';
 import { EventsApiReceiver, HeldAckSocketModeReceiver, SLACK_MAX_BODY_BYTES } from './receiver.ts';
@@ -71,11 +71,9 @@ export function createSlackAdapter(options: SlackAdapterOptions): Adapter {
 class SlackAdapter implements Adapter {
   readonly platform = 'slack' as const;
   readonly capabilities: Capabilities = {
-    maxMessageLength: SLACK_MAX_MESSAGE,
     // Slack shows no typing indicator for bots; the working reaction stands in for it.
     typing: false,
     typingRenewMs: 0,
-    format: 'slack-mrkdwn',
   };
   readonly routes: HttpRoute[] = [];
   readonly #o: SlackAdapterOptions;

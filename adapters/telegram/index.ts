@@ -29,7 +29,7 @@ import { connectWithRetry } from '../shared/connect.ts';
 import { OrderedHandIn } from '../shared/hand-in.ts';
 import { describe, isTimeout, migratedTo, refusedFormatting, toPlatformError } from './errors.ts';
 import { botApiFetch, botApiPool } from './fetch.ts';
-import { plainTelegram, renderTelegram, TELEGRAM_MAX_MESSAGE } from './format.ts';
+import { plainTelegram, renderTelegram } from './format.ts';
 import { normalizeTelegramUpdate, type TelegramMigration, telegramMigration } from './normalize.ts';
 
 /** A typing indicator lasts 5 s on Telegram; renew a little before. */
@@ -88,10 +88,8 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Adapter 
 class TelegramAdapter implements Adapter {
   readonly platform = 'telegram' as const;
   readonly capabilities: Capabilities = {
-    maxMessageLength: TELEGRAM_MAX_MESSAGE,
     typing: true,
     typingRenewMs: TELEGRAM_TYPING_RENEW_MS,
-    format: 'telegram-html',
   };
   readonly routes: HttpRoute[] = [];
   readonly #o: TelegramAdapterOptions;

@@ -38,10 +38,8 @@ export function createTerminalAdapter(options: TerminalAdapterOptions): Adapter 
   const interactive = options.interactive === true;
   const styled = options.styled === true;
   const capabilities: Capabilities = {
-    maxMessageLength: TERMINAL_MAX_MESSAGE,
     typing: false,
     typingRenewMs: 60_000,
-    format: 'plain',
   };
   const session = Date.now().toString(36);
   const bold = (text: string) => (styled ? `\x1b[1m${text}\x1b[22m` : text);

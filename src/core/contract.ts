@@ -69,19 +69,12 @@ export interface IncomingMessage {
   sentAt: number;
 }
 
-/** The markup dialect an adapter expects in `send`. */
-export type TextFormat = 'plain' | 'telegram-html' | 'discord-markdown' | 'slack-mrkdwn';
-
 /** What an adapter can do, as data. */
 export interface Capabilities {
-  /** Longest message the platform accepts, in UTF-16 code units (Telegram 4096, Discord 2000). */
-  maxMessageLength: number;
   /** Whether the platform shows a typing indicator. */
   typing: boolean;
   /** How often the typing indicator must be renewed to stay visible, in ms (Telegram: 5 s lifetime). */
   typingRenewMs: number;
-  /** The dialect `render` produces and `send` expects. */
-  format: TextFormat;
   /**
    * The platform's send limits, for the core to pace `send` before them rather than run into its
    * refusals; absent where the SDK paces itself or pacing is switched off.

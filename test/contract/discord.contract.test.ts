@@ -1,5 +1,6 @@
+import { DISCORD_MAX_MESSAGE } from '../../adapters/discord/format.ts';
 import { createDiscordAdapter } from '../../adapters/discord/index.ts';
-import { type DiscordBotContext, normalizeDiscordMessage } from '../../adapters/discord/normalize.ts';
+import { type DiscordBotContext, inspectDiscordMessage } from '../../adapters/discord/normalize.ts';
 import type { PlatformErrorKind } from '../../src/core/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import { DISCORD_REFUSALS, type DiscordSendStep, startFakeDiscord } from '../fakes/discord.ts';
@@ -40,7 +41,8 @@ const dm = {
 
 adapterContract({
   platform: 'discord',
-  normalize: (raw) => normalizeDiscordMessage(raw, bot),
+  normalize: (raw) => inspectDiscordMessage(raw, bot)?.message ?? null,
+  maxMessageLength: DISCORD_MAX_MESSAGE,
   fixtures: {
     directText: { ...dm, id: '1800000000000000010', content: 'hello bot' },
     groupUnaddressed: { ...base, id: '1800000000000000011', content: 'just chatting' },

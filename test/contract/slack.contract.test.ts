@@ -1,3 +1,4 @@
+import { SLACK_MAX_MESSAGE } from '../../adapters/slack/format.ts';
 import { createSlackAdapter } from '../../adapters/slack/index.ts';
 import { normalizeSlackEvent } from '../../adapters/slack/normalize.ts';
 import type { PlatformErrorKind } from '../../src/core/errors.ts';
@@ -22,6 +23,7 @@ const channel = { type: 'message', channel: 'C0CHAN001', channel_type: 'channel'
 adapterContract({
   platform: 'slack',
   normalize: (raw) => normalizeSlackEvent(raw, bot),
+  maxMessageLength: SLACK_MAX_MESSAGE,
   fixtures: {
     directText: envelope({ ...dm, text: 'hello bot', ts: '1764000000.000100' }),
     groupUnaddressed: envelope({ ...channel, text: 'just chatting', ts: '1764000000.000200' }),

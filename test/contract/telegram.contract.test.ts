@@ -1,6 +1,6 @@
-import type { Message } from 'grammy/types';
+import { TELEGRAM_MAX_MESSAGE } from '../../adapters/telegram/format.ts';
 import { createTelegramAdapter } from '../../adapters/telegram/index.ts';
-import { normalizeTelegramMessage } from '../../adapters/telegram/normalize.ts';
+import { normalizeTelegramUpdate } from '../../adapters/telegram/normalize.ts';
 import type { PlatformErrorKind } from '../../src/core/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type SendStep, startFakeTelegram, TELEGRAM_REFUSALS } from '../fakes/telegram.ts';
@@ -20,7 +20,8 @@ const group = { id: -1001234567890, type: 'supergroup', title: 'Support' };
 
 adapterContract({
   platform: 'telegram',
-  normalize: (raw) => normalizeTelegramMessage(raw as Message, bot),
+  normalize: (raw) => normalizeTelegramUpdate({ update_id: 1, message: raw }, bot),
+  maxMessageLength: TELEGRAM_MAX_MESSAGE,
   fixtures: {
     directText: { message_id: 10, from: user, chat: privateChat, date: 1_764_000_000, text: 'hello bot' },
     groupUnaddressed: { message_id: 11, from: user, chat: group, date: 1_764_000_001, text: 'just chatting' },

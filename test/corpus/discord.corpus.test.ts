@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   type DiscordBotContext,
+  inspectDiscordMessage,
   normalizeDiscordCommand,
-  normalizeDiscordMessage,
 } from '../../adapters/discord/normalize.ts';
 import { Router } from '../../src/core/router.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -19,6 +19,10 @@ import {
   HELPERS_ROLE,
   RESPOND_CHANNEL,
 } from './discord.payloads.ts';
+
+/** The message the adapter hands in for a payload, or `null` (the adapter calls `inspectDiscordMessage`). */
+const normalizeDiscordMessage = (...args: Parameters<typeof inspectDiscordMessage>) =>
+  inspectDiscordMessage(...args)?.message ?? null;
 
 const bot: DiscordBotContext = {
   id: BOT_ID,

@@ -68,10 +68,8 @@ function createEchoAdapter(settings: { token: string; header: string }, wire: Ec
   return {
     platform: 'echo',
     capabilities: {
-      maxMessageLength: ECHO_MAX_MESSAGE,
       typing: false,
       typingRenewMs: 5_000,
-      format: 'plain',
     },
     routes: [
       {

@@ -4,8 +4,11 @@ import {
   type DiscordBotContext,
   type DiscordChannelInfo,
   inspectDiscordMessage,
-  normalizeDiscordMessage,
 } from '../../adapters/discord/normalize.ts';
+
+/** The message the adapter hands in for a payload, or `null` (the adapter calls `inspectDiscordMessage`). */
+const normalizeDiscordMessage = (...args: Parameters<typeof inspectDiscordMessage>) =>
+  inspectDiscordMessage(...args)?.message ?? null;
 
 const BOT = '1100000000000000001';
 const HELPERS = '1200000000000000002';
