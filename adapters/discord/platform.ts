@@ -3,7 +3,7 @@
  * secrets, how its admins are named, its documentation, and how its adapter is built.
  */
 import { bool, idList, optionalSecret, url } from '../../src/config-values.ts';
-import { definePlatform } from '../shared/platform.ts';
+import { definePlatform, numericAdmin } from '../shared/platform.ts';
 import { createDiscordAdapter } from './index.ts';
 
 /** Discord's settings; `config.discord`, absent when `DISCORD_BOT_TOKEN` is unset. */
@@ -36,10 +36,7 @@ export const discordPlatform = definePlatform({
   needs: ['DISCORD_MENTION_ROLES', 'DISCORD_RESPOND_CHANNELS'],
   admins: {
     forms: 'discord:987654321',
-    parse: ([id, ...rest]) =>
-      rest.length === 0 && id !== undefined && /^\d{1,24}$/.test(id)
-        ? { id }
-        : 'has a Discord user id that is not a number',
+    parse: numericAdmin('Discord'),
   },
   settings: (e): DiscordSettings | undefined =>
     e.DISCORD_BOT_TOKEN

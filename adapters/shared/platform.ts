@@ -113,3 +113,11 @@ export function definePlatform<const Id extends string, Shape extends z.ZodRawSh
 ): PlatformDescriptor<Id, Shape, Settings> {
   return descriptor;
 }
+
+/** An `ADMIN_USERS` entry that is a numeric user id (Telegram, Discord), or what is wrong with it. */
+export function numericAdmin(label: string): (parts: readonly string[]) => PlatformAdmin | string {
+  return ([id, ...rest]) =>
+    rest.length === 0 && id !== undefined && /^\d{1,24}$/.test(id)
+      ? { id }
+      : `has a ${label} user id that is not a number`;
+}

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { optionalSecret, url } from '../../src/config-values.ts';
-import { definePlatform } from '../shared/platform.ts';
+import { definePlatform, numericAdmin } from '../shared/platform.ts';
 import { createTelegramAdapter } from './index.ts';
 
 /** Telegram's settings; `config.telegram`, absent when `TELEGRAM_BOT_TOKEN` is unset. */
@@ -50,10 +50,7 @@ export const telegramPlatform = definePlatform({
   needs: ['TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET'],
   admins: {
     forms: 'telegram:123456',
-    parse: ([id, ...rest]) =>
-      rest.length === 0 && id !== undefined && /^\d{1,24}$/.test(id)
-        ? { id }
-        : 'has a Telegram user id that is not a number',
+    parse: numericAdmin('Telegram'),
   },
   problems: (set) =>
     set.TELEGRAM_WEBHOOK_URL && !set.TELEGRAM_WEBHOOK_SECRET

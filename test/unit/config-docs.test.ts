@@ -1,3 +1,7 @@
+/**
+ * The configuration docs (`scripts/gen-config-docs.ts`): written from the registry, current in the
+ * repository, and growing with a platform added to the list.
+ */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../scripts/gen-config-docs.ts';
