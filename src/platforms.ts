@@ -10,6 +10,7 @@ import type { AnyPlatform, PlatformDescriptor } from '../adapters/shared/platfor
 import { slackPlatform } from '../adapters/slack/platform.ts';
 import { telegramPlatform } from '../adapters/telegram/platform.ts';
 
+/** Every platform, one a line, in the order start-up, docs and messages list them. */
 export const PLATFORMS = [
   telegramPlatform,
   discordPlatform,
