@@ -16,7 +16,6 @@
  */
 import type { Logger } from '../logger.ts';
 import { fillNotice, type NoticeKey, type Notices, whenText } from '../notices.ts';
-import type { Inbox, InboxEntry, TurnState } from '../queue/inbox.ts';
 import type { AdminNotifier } from './admin-notifier.ts';
 import { backoffDelay } from './backoff.ts';
 import { boundAnswer, MAX_ANSWER_MESSAGES } from './bounds.ts';
@@ -28,6 +27,7 @@ import type { Observer } from './observer.ts';
 import type { AgentHealth, AgentOutage, OutageState } from './outage.ts';
 import { duration } from './reports.ts';
 import type { Spending } from './spending.ts';
+import type { InboxEntry, ThreadStore, TurnState } from './thread-store.ts';
 import type { RunControl, TurnOutcome } from './turn.ts';
 
 /** How the bridge treats agent failures and late questions. */
@@ -64,7 +64,7 @@ const FINAL_NOTICES: Partial<Record<AgentErrorCode, NoticeKey>> = {
 export type Answer = { chunks: string[] } | Extract<TurnOutcome, { kind: 'wait' | 'stale' }>;
 
 export interface AgentCallsDeps {
-  inbox: Inbox;
+  inbox: ThreadStore;
   conversations: Conversations;
   outage: AgentOutage;
   notices: Notices;
@@ -164,7 +164,7 @@ export class AgentCalls {
         // Stopping: the next turn, here or in another process, may try at once.
         if (trial) await this.#deps.outage.release(trial.id, this.#now());
         await inbox.bump(thread, 'tries', -1);
-        return { kind: 'wait', ms: 0, reason: 'shutdown' };
+        return { kind: 'wait', ms: 0 };
       }
       if (!(err instanceof AgentError)) throw err;
       return this.#failed(thread, entry, adapter, state, err, {
@@ -191,7 +191,7 @@ export class AgentCalls {
         // Give the probe slot back: the next turn, here or in another process, may probe at once.
         await this.#deps.outage.release(outage.id, this.#now());
         await this.#deps.inbox.bump(thread, 'tries', -1);
-        if (control.abortCalls.aborted) return { kind: 'wait', ms: 0, reason: 'shutdown' };
+        if (control.abortCalls.aborted) return { kind: 'wait', ms: 0 };
         throw err;
       }
       // The agent answered, if only with a refusal: the trial call will say what to do.
@@ -209,7 +209,7 @@ export class AgentCalls {
         'agent probe failed',
       );
       await this.#deps.inbox.bump(thread, 'tries', -1);
-      if (failure.kind === 'none') return { kind: 'wait', ms: this.#deps.policy.baseMs, reason: err.code };
+      if (failure.kind === 'none') return { kind: 'wait', ms: this.#deps.policy.baseMs };
       return this.#outageWait(thread, entry, adapter, failure.outage, failure.next);
     }
   }
@@ -292,7 +292,7 @@ export class AgentCalls {
     if (failure.kind === 'none') {
       const ms = Math.max(retryAfterMs ?? 0, backoffDelay(attempts, policy.baseMs, policy.maxMs));
       log.warn({ ...detail, retryInMs: ms }, 'agent call failed, will retry');
-      return { kind: 'wait', ms, reason: err.code };
+      return { kind: 'wait', ms };
     }
     // A failed trial waits twice as long as the others, so that the next trial is another chat's:
     // one question the agent cannot answer must not hold the whole outage open.
@@ -334,7 +334,6 @@ export class AgentCalls {
     const wait = (at: number): Answer => ({
       kind: 'wait',
       ms: Math.max(0, at - now) + 5,
-      reason: 'agent-outage',
     });
     if (now < tellAt) return wait(Math.min(wakeAt, tellAt));
     if (await outages.announce(outage.id)) {

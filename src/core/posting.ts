@@ -8,7 +8,6 @@
  * call) or the platform refused this message. Every failure and every drop is counted.
  */
 import type { Logger } from '../logger.ts';
-import type { Inbox, InboxEntry } from '../queue/inbox.ts';
 import { backoffDelay } from './backoff.ts';
 import type { Adapter } from './contract.ts';
 import { PlatformError } from './errors.ts';
@@ -16,6 +15,7 @@ import type { Observer } from './observer.ts';
 import type { Pacer } from './pacer.ts';
 import type { Refusals } from './refusals.ts';
 import { splitText } from './split.ts';
+import type { InboxEntry, ThreadStore } from './thread-store.ts';
 import type { RunControl, TurnOutcome } from './turn.ts';
 
 /** Retrying sends of an answer already paid for. */
@@ -38,7 +38,7 @@ const MIN_CUT = 100;
 export type PostOutcome = TurnOutcome | { kind: 'answered'; posted?: number };
 
 export interface PosterDeps {
-  inbox: Inbox;
+  inbox: ThreadStore;
   pacer: Pacer;
   refusals: Refusals;
   observer: Observer;
@@ -77,7 +77,7 @@ export class Poster {
       if (pacing) {
         // Wait for this message's slot under the platform's limits, before its ownership check.
         if (await pacer.wait(platform, pacing, address, chatType, control.abortCalls)) checked = false;
-        if (control.abortCalls.aborted) return { kind: 'wait', ms: 0, reason: 'shutdown' };
+        if (control.abortCalls.aborted) return { kind: 'wait', ms: 0 };
       }
       if (!checked && !(await inbox.isCurrent(thread, control.run))) return { kind: 'stale' };
       try {
@@ -121,7 +121,7 @@ export class Poster {
     const skipped: PostOutcome = { kind: 'answered' };
     switch (err.kind) {
       case 'rate_limited':
-        return { kind: 'wait', ms: err.options.retryAfterMs ?? 1_000, reason: 'platform-rate-limit' };
+        return { kind: 'wait', ms: err.options.retryAfterMs ?? 1_000 };
       case 'chat_refused':
         await refusals.chatRefused(thread, this.#now());
         log.warn(
@@ -156,7 +156,7 @@ export class Poster {
       sendRetry.forMs - (now - since),
     );
     log.warn({ thread, chunk: i, attempt: tries, retryInMs: ms, err }, 'reply post failed, will retry');
-    return { kind: 'wait', ms, reason: 'platform-error' };
+    return { kind: 'wait', ms };
   }
 }
 

@@ -10,17 +10,17 @@
  * whole (`/summarize the war of 1812`), since the agent may know it.
  */
 import type { Logger } from '../logger.ts';
-import type { Inbox, InboxEntry } from '../queue/inbox.ts';
 import { boundQuestion } from './bounds.ts';
 import { isCommandName, needsAdmin } from './commands.ts';
 import type { IncomingMessage } from './contract.ts';
 import type { Observer } from './observer.ts';
+import type { InboxEntry, ThreadStore } from './thread-store.ts';
 
 /** What became of an incoming message. */
 export type RouteResult = 'queued' | 'duplicate' | 'ignored' | 'full';
 
 export interface RouterDeps {
-  inbox: Inbox;
+  inbox: ThreadStore;
   /** Enqueues the job that runs a thread's turn. Must be idempotent for the same job id. */
   enqueueTurn: (thread: string, jobId: string) => Promise<void>;
   /** True when `thread` already has an agent conversation (for follow-ups in threads). */

@@ -2,8 +2,9 @@
  * One turn of a thread: answer its inbox head by head, in order, until it is empty.
  *
  * For each head: ask the agent (`agent-calls.ts`, or take the notice or command), store the rendered
- * answer, then post it chunk by chunk, counting what is posted (`posting.ts`); only then pop the
- * head. A crash anywhere resumes from what Redis records, so the agent is never asked again because
+ * answer, then post it chunk by chunk, counting what is posted (`posting.ts`), with a sign of
+ * progress meanwhile (`progress.ts`); only then pop the head. A crash anywhere resumes from what the
+ * thread's store records (`thread-store.ts`), so the agent is never asked again because
  * posting failed, and at most the chunk being posted at the crash is posted twice. A chat that
  * refused the bot for good gets nothing more, and costs no agent call; a platform that refuses the
  * bridge's credentials gets no agent call until it accepts them again. The runner knows nothing of
@@ -13,7 +14,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { fillNotice, type Notices } from '../notices.ts';
-import type { InboxEntry, TurnState } from '../queue/inbox.ts';
 import { AgentCalls, type AgentCallsDeps, type Answer } from './agent-calls.ts';
 import type { Commands } from './commands.ts';
 import type { Adapter, Platform } from './contract.ts';
@@ -21,7 +21,9 @@ import type { Observer } from './observer.ts';
 import type { AgentHealth, AgentOutage } from './outage.ts';
 import type { Pacer } from './pacer.ts';
 import { Poster, type PostOutcome, type SendRetryPolicy } from './posting.ts';
+import { showProgress } from './progress.ts';
 import type { RefusalState, Refusals } from './refusals.ts';
+import { type InboxEntry, parseEntry, type TurnState } from './thread-store.ts';
 
 /** What the queue should do with the turn's job. */
 export type TurnOutcome =
@@ -29,7 +31,7 @@ export type TurnOutcome =
   /** This run no longer holds its thread's claim (another job or run took over); it stopped there. */
   | { kind: 'stale' }
   /** Resume the turn after `ms` (backoff, platform rate limit, or 0 to hand it back on shutdown). */
-  | { kind: 'wait'; ms: number; reason: string };
+  | { kind: 'wait'; ms: number };
 
 /** Signals from the process running the turn. */
 export interface TurnControl {
@@ -92,7 +94,7 @@ export class TurnRunner {
     const { inbox, log, refusals, outage } = this.#deps;
     const platform = thread.slice(0, thread.indexOf(':')) as Platform;
     for (;;) {
-      if (control.stopping.aborted) return { kind: 'wait', ms: 0, reason: 'shutdown' };
+      if (control.stopping.aborted) return { kind: 'wait', ms: 0 };
       // One round trip: the connection pipelines the three reads.
       const [step, refusal, health] = await Promise.all([
         inbox.begin(thread, control.run),
@@ -101,9 +103,9 @@ export class TurnRunner {
       ]);
       if (step.kind === 'stale') return step;
       if (step.kind === 'empty') {
-        const left = await inbox.advance(thread, jobId, control.run, '');
-        if (left === -1) return { kind: 'stale' };
-        if (left === 0) return { kind: 'done' };
+        const next = await inbox.advance(thread, jobId, control.run, '');
+        if (next.kind === 'stale') return next;
+        if (next.left === 0) return { kind: 'done' };
         continue;
       }
       const { raw } = step;
@@ -119,21 +121,21 @@ export class TurnRunner {
         );
         // Not an attempt: give back the one `begin` counted.
         if (entry.kind === 'ask' && !step.state.chunks) await inbox.bump(thread, 'tries', -1);
-        return { kind: 'wait', ms: 60_000, reason: 'platform-missing' };
+        return { kind: 'wait', ms: 60_000 };
       } else {
         const outcome = await this.#answerHead(thread, entry, adapter, step.state, refusal, health, control);
         if (outcome.kind !== 'answered') return outcome;
         posted = outcome.posted;
       }
-      const left = await inbox.advance(
+      const next = await inbox.advance(
         thread,
         jobId,
         control.run,
         raw,
         entry && posted !== undefined ? { entryId: entry.id, count: posted } : undefined,
       );
-      if (left === -1) return { kind: 'stale' };
-      if (left === 0) return { kind: 'done' };
+      if (next.kind === 'stale') return next;
+      if (next.left === 0) return { kind: 'done' };
     }
   }
 
@@ -162,7 +164,7 @@ export class TurnRunner {
     if (refusal.platformRefused !== null && question) {
       // Nothing can be posted there now: spend nothing on it until the platform accepts the bot again.
       await inbox.bump(thread, 'tries', -1);
-      return { kind: 'wait', ms: this.#deps.sendRetry.maxMs, reason: 'platform-refused' };
+      return { kind: 'wait', ms: this.#deps.sendRetry.maxMs };
     }
     const progress = question ? showProgress(adapter, entry, log) : undefined;
     try {
@@ -206,48 +208,4 @@ export class TurnRunner {
       chatType,
     });
   }
-}
-
-function parseEntry(raw: string): InboxEntry | null {
-  try {
-    const entry = JSON.parse(raw) as InboxEntry;
-    return entry && typeof entry.id === 'string' && entry.message?.address ? entry : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * An answer that comes within this time goes out without a progress sign first: no typing indicator
- * flashing for an instant, and two platform calls fewer per message.
- */
-export const PROGRESS_DELAY_MS = 400;
-
-/**
- * Shows that the agent is working, once it has taken `PROGRESS_DELAY_MS`: the typing indicator,
- * renewed until `stop` (where the platform has one), and the platform's mark on the user's message
- * (cleared on `stop`).
- */
-function showProgress(adapter: Adapter, entry: InboxEntry, log: Logger): { stop(): void } {
-  const { address, messageId } = entry.message;
-  const quietly = (what: string) => (err: unknown) => log.debug({ err }, what);
-  let shown = false;
-  let renew: NodeJS.Timeout | undefined;
-  const start = setTimeout(() => {
-    shown = true;
-    adapter.setWorking(address, messageId, true).catch(quietly('working mark failed'));
-    if (!adapter.capabilities.typing) return;
-    const show = () => {
-      adapter.typing(address).catch(quietly('typing indicator failed'));
-    };
-    show();
-    renew = setInterval(show, adapter.capabilities.typingRenewMs);
-  }, PROGRESS_DELAY_MS);
-  return {
-    stop: () => {
-      clearTimeout(start);
-      clearInterval(renew);
-      if (shown) adapter.setWorking(address, messageId, false).catch(quietly('working mark failed'));
-    },
-  };
 }

@@ -5,17 +5,17 @@
  */
 import { DelayedError, Job, type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { ThreadStore } from '../core/thread-store.ts';
 import type { TurnControl, TurnRunner } from '../core/turn.ts';
 import type { Logger } from '../logger.ts';
 import { isRedisConnectionError } from '../redis-errors.ts';
-import type { Inbox } from './inbox.ts';
 import { enqueueTurn, TURN_QUEUE, type TurnJobData } from './turns.ts';
 
 export interface TurnWorkerOptions {
   connection: Redis;
   prefix: string;
   queue: Queue<TurnJobData>;
-  inbox: Inbox;
+  inbox: ThreadStore;
   runner: TurnRunner;
   log: Logger;
   /** Turns run at once by this process. */

@@ -9,8 +9,8 @@ import {
   normalizeDiscordCommand,
 } from '../../adapters/discord/normalize.ts';
 import { Router } from '../../src/core/router.ts';
+import type { InboxEntry, ThreadStore } from '../../src/core/thread-store.ts';
 import { createLogger } from '../../src/logger.ts';
-import type { Inbox, InboxEntry } from '../../src/queue/inbox.ts';
 import {
   BOT_ID,
   DISCORD_CORPUS,
@@ -46,7 +46,7 @@ async function route(c: DiscordCase): Promise<DiscordExpectation> {
       stored = entry;
       return { outcome: 'queued' as const };
     },
-  } as unknown as Inbox;
+  } as unknown as ThreadStore;
   const router = new Router({
     inbox,
     enqueueTurn: async () => {},

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeSlackEvent } from '../../adapters/slack/normalize.ts';
 import { Router } from '../../src/core/router.ts';
+import type { InboxEntry, ThreadStore } from '../../src/core/thread-store.ts';
 import { createLogger } from '../../src/logger.ts';
-import type { Inbox, InboxEntry } from '../../src/queue/inbox.ts';
 import { CORPUS_BOT, type SlackCorpusCase, type SlackExpectation, slackCorpus } from './slack-payloads.ts';
 
 const log = createLogger({ level: 'silent', secrets: [] });
@@ -21,7 +21,7 @@ async function route(c: SlackCorpusCase): Promise<InboxEntry | null> {
       stored = entry;
       return { outcome: 'queued' as const };
     },
-  } as unknown as Inbox;
+  } as unknown as ThreadStore;
   const router = new Router({
     inbox,
     enqueueTurn: async () => {},

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeTelegramUpdate, telegramMigration } from '../../adapters/telegram/normalize.ts';
 import { Router } from '../../src/core/router.ts';
+import type { InboxEntry, ThreadStore } from '../../src/core/thread-store.ts';
 import { createLogger } from '../../src/logger.ts';
-import type { Inbox, InboxEntry } from '../../src/queue/inbox.ts';
 import { CORPUS_BOT, type Expected, TELEGRAM_CASES } from './telegram-payloads.ts';
 
 const log = createLogger({ level: 'silent', secrets: [] });
@@ -25,7 +25,7 @@ async function route(
       stored.push(entry);
       return { outcome: 'queued' as const };
     },
-  } as unknown as Inbox;
+  } as unknown as ThreadStore;
   const router = new Router({
     inbox,
     enqueueTurn: async () => {},

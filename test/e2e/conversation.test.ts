@@ -3,7 +3,7 @@
  * against a real Redis, the real Aksita client against the fake agent.
  */
 import { describe, expect, it } from 'vitest';
-import { PROGRESS_DELAY_MS } from '../../src/core/turn.ts';
+import { PROGRESS_DELAY_MS } from '../../src/core/progress.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
 
 const fx = useBridgeFixture();
