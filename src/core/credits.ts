@@ -1,55 +1,32 @@
 /**
  * Credit accounting. Every agent reply's `credits` and `remaining_credits` are recorded in one Lua
- * script: per-day totals by platform (`credits:day:<date>`), per chat and user (`credits:by:<date>`),
+ * script (`lua/credits-record.lua`): per-day totals by platform (`credits:day:<date>`), per chat and user (`credits:by:<date>`),
  * and a sorted set of chats for the top spenders (`credits:chats:<date>`), each kept 90 days; the latest balance
  * with the time it was read; and the low-balance thresholds crossed going down (each alerts once,
  * and is re-armed when the balance goes back above it, i.e. after a top-up).
  */
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
+import { loadLua } from '../lua.ts';
 import type { Platform } from './contract.ts';
 
 /** How long daily counters are kept. */
 const KEEP_DAYS = 90;
 
-// KEYS: day summary hash, day chats zset, balance hash, alerted set, day per-chat/per-user hash.
-// ARGV: credits, remaining (or '' when unknown), now ms, ttl s, platform, thread, user, thresholds…
-// Returns the thresholds crossed going down by this reading.
-// As few calls as it takes (each call inside a script costs the Redis server several µs, and this runs
-// for every reply): the TTLs are set with the day's first reply of a platform, and the alerted set is
-// read once and changed only when a threshold is crossed or re-armed.
-const RECORD = `
-local credits = tonumber(ARGV[1])
-if credits > 0 then
-  redis.call('HINCRBY', KEYS[1], 'total', credits)
-  redis.call('HINCRBY', KEYS[1], 'p:' .. ARGV[5], credits)
-  local replies = redis.call('HINCRBY', KEYS[1], 'n:' .. ARGV[5], 1)
-  redis.call('HINCRBY', KEYS[5], 'c:' .. ARGV[6], credits)
-  redis.call('HINCRBY', KEYS[5], 'u:' .. ARGV[7], credits)
-  redis.call('ZINCRBY', KEYS[2], credits, ARGV[6])
-  if replies == 1 then
-    redis.call('EXPIRE', KEYS[1], ARGV[4])
-    redis.call('EXPIRE', KEYS[2], ARGV[4])
-    redis.call('EXPIRE', KEYS[5], ARGV[4])
-  end
-end
-if ARGV[2] == '' then return {} end
-local remaining = tonumber(ARGV[2])
-redis.call('HSET', KEYS[3], 'remaining', remaining, 'at', ARGV[3])
-local alerted = {}
-for _, t in ipairs(redis.call('SMEMBERS', KEYS[4])) do alerted[t] = true end
-local crossed = {}
-for i = 8, #ARGV do
-  local t = ARGV[i]
-  if remaining <= tonumber(t) then
-    if not alerted[t] then
-      redis.call('SADD', KEYS[4], t)
-      table.insert(crossed, t)
-    end
-  elseif alerted[t] then
-    redis.call('SREM', KEYS[4], t)
-  end
-end
-return crossed`;
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** `lua/credits-record.lua`: the thresholds crossed going down. */
+    creditsRecord(
+      day: string,
+      chats: string,
+      balance: string,
+      alerted: string,
+      perEntity: string,
+      ...argv: Array<string | number>
+    ): Result<string[], Context>;
+  }
+}
+
+const RECORD = loadLua(new URL('./lua/', import.meta.url), 'credits-record');
 
 /** UTC date `YYYY-MM-DD` of `ms`. */
 export function utcDay(ms: number): string {
@@ -86,20 +63,16 @@ export interface CreditReport {
   topChats: Array<{ thread: string; credits: number }>;
 }
 
-type Script = (...args: Array<string | number>) => Promise<unknown>;
-
 export class CreditLedger {
   readonly #redis: Redis;
   readonly #p: string;
   readonly #thresholds: number[];
-  readonly #record: Script;
 
   constructor(redis: Redis, options: { prefix: string; alertThresholds: number[] }) {
     this.#redis = redis;
     this.#p = options.prefix;
     this.#thresholds = options.alertThresholds;
     redis.defineCommand('creditsRecord', { numberOfKeys: 5, lua: RECORD });
-    this.#record = (redis as unknown as { creditsRecord: Script }).creditsRecord.bind(redis);
   }
 
   #day(day: string): string {
@@ -113,7 +86,7 @@ export class CreditLedger {
   /** Records one reply; returns the low-balance thresholds it crossed going down (to alert on). */
   async record(use: CreditUse, now = Date.now()): Promise<number[]> {
     const day = utcDay(now);
-    const crossed = (await this.#record(
+    const crossed = await this.#redis.creditsRecord(
       this.#day(day),
       `${this.#p}:credits:chats:${day}`,
       `${this.#p}:credits:balance`,
@@ -127,7 +100,7 @@ export class CreditLedger {
       use.thread,
       use.user,
       ...this.#thresholds,
-    )) as string[];
+    );
     return crossed.map(Number);
   }
 

@@ -13,10 +13,11 @@
  * - Each waiting chat is told once per outage, and admins once when it starts and once when it ends,
  *   but only once it has lasted `noticeAfterMs`: a two-second blip says nothing.
  *
- * Every key expires within a day, whatever happens.
+ * Every key expires within a day, whatever happens. The scripts are `lua/outage-*.lua`.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
+import { loadLua } from '../lua.ts';
 
 /** The outage as a turn sees it. */
 export interface OutageState {
@@ -56,74 +57,37 @@ export interface AgentHealth {
 
 const DAY_SECONDS = 86_400;
 
-// KEYS[1] outage. ARGV: now, new id, code, min delay ms, base ms, max ms, jitter 0..1, probe failed
-// ('1'/'0'), streak that opens an outage. Counts the failure in the streak; opens the outage once the
-// streak is long enough, or pushes its next probe time out. Returns {0} (no outage), or
-// {1 opened | 2 existed, id, since, next}.
-const FAIL = `
-local now = tonumber(ARGV[1])
-local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
-if failures == 1 then redis.call('HSET', KEYS[1], 'since', now) end
-redis.call('HSET', KEYS[1], 'code', ARGV[3])
-redis.call('EXPIRE', KEYS[1], ${DAY_SECONDS})
-local state = 2
-if not redis.call('HGET', KEYS[1], 'id') then
-  if failures < tonumber(ARGV[9]) then return {0} end
-  state = 1
-  redis.call('HSET', KEYS[1], 'id', ARGV[2], 'probes', 0, 'next', 0)
-end
-local probes = tonumber(redis.call('HGET', KEYS[1], 'probes') or '0')
-if ARGV[8] == '1' then
-  probes = probes + 1
-  redis.call('HSET', KEYS[1], 'probes', probes)
-end
--- The first probe comes as late as the streak's next retry would have (base * 2^2), then later.
-local delay = math.min(tonumber(ARGV[6]), tonumber(ARGV[5]) * 2 ^ math.min(probes + 2, 30))
-delay = math.floor(math.min(tonumber(ARGV[6]), delay * (0.75 + tonumber(ARGV[7]) * 0.5)))
-delay = math.max(delay, tonumber(ARGV[4]))
--- A failed probe sets the next probe time (the probe had held it while it ran); other failures only push it out.
-local next = now + delay
-if ARGV[8] ~= '1' then next = math.max(tonumber(redis.call('HGET', KEYS[1], 'next') or '0'), next) end
-redis.call('HSET', KEYS[1], 'next', next)
-local s = redis.call('HMGET', KEYS[1], 'id', 'since')
-return {state, s[1], s[2], next}`;
+/** Replies of the outage's scripts (`lua/outage-*.lua`). */
+type FailReply = ['none'] | ['opened' | 'existed', string, string, number];
+type GateReply = ['open'] | ['wait', number, string, string, string] | ['probe', string, string, string];
+type CloseReply = ['none'] | ['closed', string, string, ...string[]];
 
-// KEYS[1] outage. ARGV: now, hold ms. {0} no outage; {1, next, id, since, code} wait;
-// {2, 0, id, since, code}: the caller probes, and the next probe time moves `hold` ahead meanwhile.
-const GATE = `
-local s = redis.call('HMGET', KEYS[1], 'id', 'since', 'code', 'next')
-if not s[1] then return {0} end
-local now = tonumber(ARGV[1])
-local next = tonumber(s[4] or '0')
-if now < next then return {1, next, s[1], s[2], s[3] or ''} end
-redis.call('HSET', KEYS[1], 'next', now + tonumber(ARGV[2]))
-return {2, 0, s[1], s[2], s[3] or ''}`;
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** `lua/outage-fail.lua`. */
+    outageFail(outage: string, ...argv: Array<string | number>): Result<FailReply, Context>;
+    /** `lua/outage-gate.lua`. */
+    outageGate(outage: string, now: number, holdMs: number): Result<GateReply, Context>;
+    /** `lua/outage-close.lua`. */
+    outageClose(outage: string, waiting: string): Result<CloseReply, Context>;
+    /** `lua/outage-release.lua`. */
+    outageRelease(outage: string, id: string, now: number): Result<0 | 1, Context>;
+    /** `lua/outage-announce.lua`. */
+    outageAnnounce(outage: string, id: string): Result<0 | 1, Context>;
+  }
+}
 
-// KEYS[1] outage, KEYS[2] waiting threads. The agent answered: ends the failure streak and the
-// outage, if one is open. Returns {0} when none was open, else {1, announced, since, waiting threads…}.
-const CLOSE = `
-local s = redis.call('HMGET', KEYS[1], 'id', 'announced', 'since')
-redis.call('DEL', KEYS[1])
-if not s[1] then return {0} end
-local waiting = redis.call('SMEMBERS', KEYS[2])
-redis.call('DEL', KEYS[2])
-local out = {1, s[2] or '', s[3]}
-for i = 1, #waiting do out[#out + 1] = waiting[i] end
-return out`;
-
-// KEYS[1] outage. ARGV: id, now. A probe of outage ARGV[1] was given up (the bridge is stopping):
-// the next turn may probe at once.
-const RELEASE = `
-if redis.call('HGET', KEYS[1], 'id') == ARGV[1] then redis.call('HSET', KEYS[1], 'next', ARGV[2]) end
-return 0`;
-
-// KEYS[1] outage. ARGV[1] id. Marks outage ARGV[1] announced; 1 for the first caller only (0 when
-// it was announced already or is over: never recreates an ended outage's hash).
-const ANNOUNCE = `
-if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
-return redis.call('HSETNX', KEYS[1], 'announced', '1')`;
-
-type Script = (...args: Array<string | number>) => Promise<unknown>;
+const LUA_DIR = new URL('./lua/', import.meta.url);
+/** Each script: its command, file and number of keys. */
+const SCRIPTS = (
+  [
+    ['outageFail', 'outage-fail', 1],
+    ['outageGate', 'outage-gate', 1],
+    ['outageClose', 'outage-close', 2],
+    ['outageRelease', 'outage-release', 1],
+    ['outageAnnounce', 'outage-announce', 1],
+  ] as const
+).map(([name, file, keys]) => ({ name, lua: loadLua(LUA_DIR, file), keys }));
 
 export class AgentOutage {
   readonly #redis: Redis;
@@ -148,19 +112,11 @@ export class AgentOutage {
     this.#retry = options.retry;
     this.#random = options.random ?? Math.random;
     this.#threshold = options.threshold ?? 3;
-    redis.defineCommand('outageFail', { numberOfKeys: 1, lua: FAIL });
-    redis.defineCommand('outageGate', { numberOfKeys: 1, lua: GATE });
-    redis.defineCommand('outageClose', { numberOfKeys: 2, lua: CLOSE });
-    redis.defineCommand('outageAnnounce', { numberOfKeys: 1, lua: ANNOUNCE });
-    redis.defineCommand('outageRelease', { numberOfKeys: 1, lua: RELEASE });
+    for (const { name, lua, keys } of SCRIPTS) redis.defineCommand(name, { numberOfKeys: keys, lua });
   }
 
   get #key(): string {
     return `${this.#p}:outage`;
-  }
-
-  #script(name: string): Script {
-    return (this.#redis as unknown as Record<string, Script>)[name] as Script;
   }
 
   /** The open outage and the failure streak (one command: cheap enough to read before every call). */
@@ -177,13 +133,14 @@ export class AgentOutage {
 
   /** Asks to call the agent; `holdMs` is how long a probe may take before another turn may try. */
   async gate(now: number, holdMs: number): Promise<Gate> {
-    const res = (await this.#script('outageGate').call(this.#redis, this.#key, now, holdMs)) as
-      | [0]
-      | [1 | 2, number, string, string, string];
-    if (res[0] === 0) return { kind: 'open' };
-    const [kind, next, id, since, code] = res;
-    const outage = { id, since: Number(since), code };
-    return kind === 1 ? { kind: 'wait', until: Number(next), outage } : { kind: 'probe', outage };
+    const reply = await this.#redis.outageGate(this.#key, now, holdMs);
+    if (reply[0] === 'open') return { kind: 'open' };
+    if (reply[0] === 'probe') {
+      const [, id, since, code] = reply;
+      return { kind: 'probe', outage: { id, since: Number(since), code } };
+    }
+    const [, next, id, since, code] = reply;
+    return { kind: 'wait', until: Number(next), outage: { id, since: Number(since), code } };
   }
 
   /**
@@ -195,8 +152,7 @@ export class AgentOutage {
     code: string,
     options: { now: number; minDelayMs?: number; probe?: boolean; opens?: boolean },
   ): Promise<Failure> {
-    const res = (await this.#script('outageFail').call(
-      this.#redis,
+    const reply = await this.#redis.outageFail(
       this.#key,
       options.now,
       `o-${randomUUID()}`,
@@ -207,11 +163,12 @@ export class AgentOutage {
       this.#random(),
       options.probe ? '1' : '0',
       options.opens ? 1 : this.#threshold,
-    )) as [0] | [1 | 2, string, string, number];
-    if (res[0] === 0) return { kind: 'none' };
-    const [state, id, since, next] = res;
+      DAY_SECONDS,
+    );
+    if (reply[0] === 'none') return { kind: 'none' };
+    const [kind, id, since, next] = reply;
     return {
-      kind: state === 1 ? 'opened' : 'existed',
+      kind,
       outage: { id, since: Number(since), code },
       next: Number(next),
     };
@@ -219,22 +176,20 @@ export class AgentOutage {
 
   /** The agent answered: ends the failure streak, and the outage if one was open (null when none was). */
   async close(): Promise<{ announced: boolean; since: number; waiting: string[] } | null> {
-    const res = (await this.#script('outageClose').call(this.#redis, this.#key, `${this.#key}:waiting`)) as
-      | [0]
-      | [1, string, string, ...string[]];
-    if (res[0] === 0) return null;
-    const [, announced, since, ...waiting] = res;
+    const reply = await this.#redis.outageClose(this.#key, `${this.#key}:waiting`);
+    if (reply[0] === 'none') return null;
+    const [, announced, since, ...waiting] = reply;
     return { announced: announced === '1', since: Number(since), waiting };
   }
 
   /** Gives back the probe slot of outage `id` (its probe was aborted): another turn may probe now. */
   async release(id: string, now: number): Promise<void> {
-    await this.#script('outageRelease').call(this.#redis, this.#key, id, now);
+    await this.#redis.outageRelease(this.#key, id, now);
   }
 
   /** Marks outage `id` as announced to admins; true for the first caller only. */
   async announce(id: string): Promise<boolean> {
-    return (await this.#script('outageAnnounce').call(this.#redis, this.#key, id)) === 1;
+    return (await this.#redis.outageAnnounce(this.#key, id)) === 1;
   }
 
   /** Remembers that `thread` waits for the outage to end (to be woken then). */
