@@ -17,11 +17,11 @@
 import type { Logger } from '../logger.ts';
 import { fillNotice, type NoticeKey, type Notices, whenText } from '../notices.ts';
 import type { AdminNotifier } from './admin-notifier.ts';
-import { backoffDelay } from './backoff.ts';
+import { type AgentPolicy, afterRetryableFailure, finalFailure } from './agent-policy.ts';
 import { boundAnswer, MAX_ANSWER_MESSAGES } from './bounds.ts';
 import type { Adapter } from './contract.ts';
 import type { Conversations } from './conversations.ts';
-import { AgentError, type AgentErrorCode } from './errors.ts';
+import { AgentError } from './errors.ts';
 import type { Incidents } from './incidents.ts';
 import type { Observer } from './observer.ts';
 import type { AgentHealth, AgentOutage, OutageState } from './outage.ts';
@@ -29,36 +29,6 @@ import { duration } from './reports.ts';
 import type { Spending } from './spending.ts';
 import type { InboxEntry, ThreadStore, TurnState } from './thread-store.ts';
 import type { RunControl, TurnOutcome } from './turn.ts';
-
-/** How the bridge treats agent failures and late questions. */
-export interface AgentPolicy {
-  /** Failed calls of one message (that opened an outage, or were cut off by crashes) before it is given up. */
-  maxAttempts: number;
-  /** First probe backoff, ms. */
-  baseMs: number;
-  /** Longest probe backoff, ms. */
-  maxMs: number;
-  /** Timeout of one agent call, ms (a probe holds the gate for about two of them). */
-  timeoutMs: number;
-  /** Calls again after a timed-out one. */
-  timeoutResends: number;
-  /** How long an outage lasts before waiting chats and admins are told, ms. */
-  outageNoticeAfterMs: number;
-  /** A question older than this when its turn comes is late, ms; 0: never. */
-  staleAfterMs: number;
-  /** What a late question gets. */
-  stalePolicy: 'apologize' | 'drop' | 'answer';
-}
-
-/** A question whose calls have failed for this long is given up, outage or not. */
-const GIVE_UP_AFTER_MS = 3_600_000;
-
-const FINAL_NOTICES: Partial<Record<AgentErrorCode, NoticeKey>> = {
-  'bad-request': 'badRequest',
-  unauthorized: 'serviceDown',
-  forbidden: 'serviceDown',
-  'payment-required': 'outOfCredits',
-};
 
 /** The rendered answer to post, or what the turn must do instead. */
 export type Answer = { chunks: string[] } | Extract<TurnOutcome, { kind: 'wait' | 'stale' }>;
@@ -78,6 +48,8 @@ export interface AgentCallsDeps {
   /** Wakes the turns of `threads`, waiting for an outage that just ended. */
   wake: (threads: string[]) => Promise<void>;
   log: Logger;
+  /** Source of randomness for backoff jitter. Default `Math.random`. */
+  random?: () => number;
   now?: () => number;
 }
 
@@ -235,15 +207,16 @@ export class AgentCalls {
         remainingCredits: billed.remainingCredits,
       });
     }
-    if (err.kind !== 'retryable' || billed) {
+    const final = finalFailure(err);
+    if (final) {
       // The agent answered: it is not down, whatever this message's fate.
       if (wasFailing) await this.#agentBack();
-      if (billed) {
+      if (final.kind === 'billed') {
         log.error(
-          { thread, code: err.code, reason: err.reason, credits: billed.credits },
+          { thread, code: err.code, reason: err.reason, credits: billed?.credits },
           'agent reply billed but unusable: not asked again',
         );
-        return notice('unavailable');
+        return notice(final.notice);
       }
       log.warn(
         { thread, code: err.code, status: err.status, reason: err.reason },
@@ -253,19 +226,19 @@ export class AgentCalls {
         ...(err.status && { status: err.status }),
         reason: err.reason,
       });
-      const key = FINAL_NOTICES[err.code] ?? 'unavailable';
       // "The team has been notified" only when an admin was sent the alert.
-      return notice(key === 'serviceDown' && !incident.alerted ? 'serviceDownNoAlert' : key);
+      return notice(
+        final.notice === 'serviceDown' && !incident.alerted ? 'serviceDownNoAlert' : final.notice,
+      );
     }
     const now = this.#now();
-    const retryAfterMs = err.details.retryAfterMs;
     const [failure, timeouts, failing] = await Promise.all([
       this.#deps.outage.fail(err.code, {
         now,
         probe: trial,
         // A rate limit holds for every chat at once: it is an outage by itself.
         opens: err.code === 'rate_limited',
-        ...(retryAfterMs !== undefined && { minDelayMs: retryAfterMs }),
+        ...(err.details.retryAfterMs !== undefined && { minDelayMs: err.details.retryAfterMs }),
       }),
       err.details.mayBeBilled ? inbox.bump(thread, 'timeouts') : Promise.resolve(state.timeouts),
       inbox.failed(thread, 'call', now),
@@ -277,28 +250,29 @@ export class AgentCalls {
     if (failure.kind === 'opened')
       log.warn({ code: err.code, status: err.status, reason: err.reason }, 'agent outage started');
     const attempts = own ? state.tries + 1 : state.tries;
+    const failingForMs = now - failing.since;
+    const plan = afterRetryableFailure(
+      { err, outage: failure, attempts, timeouts, failingForMs, trial, now },
+      policy,
+      this.#deps.random,
+    );
     const detail = { thread, code: err.code, status: err.status, reason: err.reason, attempts, timeouts };
-    if (err.details.mayBeBilled && timeouts > policy.timeoutResends) {
-      log.error(
-        detail,
-        'agent call timed out again: giving up on message (it may have been answered upstream)',
-      );
-      return notice('tooSlow');
+    switch (plan.kind) {
+      case 'give-up':
+        if (plan.why === 'timed-out-again')
+          log.error(
+            detail,
+            'agent call timed out again: giving up on message (it may have been answered upstream)',
+          );
+        else log.error({ ...detail, failingForMs }, 'agent call failed, giving up on message');
+        return notice(plan.notice);
+      case 'retry':
+        log.warn({ ...detail, retryInMs: plan.ms }, 'agent call failed, will retry');
+        return { kind: 'wait', ms: plan.ms };
+      case 'wait-for-outage':
+        log.warn({ ...detail, retryInMs: plan.until - now }, 'agent call failed, will retry');
+        return this.#outageWait(thread, entry, adapter, plan.outage, plan.until);
     }
-    if (attempts >= policy.maxAttempts || now - failing.since >= GIVE_UP_AFTER_MS) {
-      log.error({ ...detail, failingForMs: now - failing.since }, 'agent call failed, giving up on message');
-      return notice('unavailable');
-    }
-    if (failure.kind === 'none') {
-      const ms = Math.max(retryAfterMs ?? 0, backoffDelay(attempts, policy.baseMs, policy.maxMs));
-      log.warn({ ...detail, retryInMs: ms }, 'agent call failed, will retry');
-      return { kind: 'wait', ms };
-    }
-    // A failed trial waits twice as long as the others, so that the next trial is another chat's:
-    // one question the agent cannot answer must not hold the whole outage open.
-    const ms = Math.max(0, failure.next - now) * (trial ? 2 : 1);
-    log.warn({ ...detail, retryInMs: ms }, 'agent call failed, will retry');
-    return this.#outageWait(thread, entry, adapter, failure.outage, now + ms);
   }
 
   /** Waits at the outage's gate. */
