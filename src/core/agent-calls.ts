@@ -30,17 +30,31 @@ import type { Spending } from './spending.ts';
 import type { InboxEntry, ThreadStore, TurnState } from './thread-store.ts';
 import type { RunControl, TurnOutcome } from './turn.ts';
 
+/** What a question's call needs of the shared outage (`AgentOutage`). */
+export type OutageGate = Pick<
+  AgentOutage,
+  'gate' | 'fail' | 'release' | 'close' | 'announce' | 'waiting' | 'tell'
+>;
+
 /** The rendered answer to post, or what the turn must do instead. */
 export type Answer = { chunks: string[] } | Extract<TurnOutcome, { kind: 'wait' | 'stale' }>;
 
 export interface AgentCallsDeps {
+  /** The thread's durable state (attempts, timeouts, since when calls fail). */
   inbox: ThreadStore;
-  conversations: Conversations;
-  outage: AgentOutage;
+  /** Asks the agent in the thread's conversation, and probes it. */
+  conversations: Pick<Conversations, 'ask' | 'probe'>;
+  /** The agent outage shared by every worker. */
+  outage: OutageGate;
+  /** The texts of the bridge's notices. */
   notices: Notices;
-  notifier: AdminNotifier;
-  incidents: Incidents;
-  spending: Spending;
+  /** Tells admins that an outage started and ended. */
+  notifier: Pick<AdminNotifier, 'notify'>;
+  /** Raises an incident for a refusal (an admin alert once per incident). */
+  incidents: Pick<Incidents, 'raise'>;
+  /** Budgets and the credits each reply used. */
+  spending: Pick<Spending, 'budgetResetsAt' | 'record'>;
+  /** Told of answers, failures and drops (metrics, stats). */
   observer: Observer;
   /** Language of the notices (for the budget notice's time). */
   language: 'en' | 'id';

@@ -38,9 +38,13 @@ const MIN_CUT = 100;
 export type PostOutcome = TurnOutcome | { kind: 'answered'; posted?: number };
 
 export interface PosterDeps {
+  /** The thread's durable state (the answer, chunks posted, since when sends fail). */
   inbox: ThreadStore;
-  pacer: Pacer;
-  refusals: Refusals;
+  /** Paces sends under each platform's limits. */
+  pacer: Pick<Pacer, 'wait'>;
+  /** Chats and platforms that refused the bot. */
+  refusals: Pick<Refusals, 'chatRefused' | 'platformRefused' | 'platformWorks'>;
+  /** Told of sends, failures and drops. */
   observer: Observer;
   sendRetry: SendRetryPolicy;
   log: Logger;

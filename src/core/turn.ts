@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { fillNotice, type Notices } from '../notices.ts';
-import { AgentCalls, type AgentCallsDeps, type Answer } from './agent-calls.ts';
+import { AgentCalls, type AgentCallsDeps, type Answer, type OutageGate } from './agent-calls.ts';
 import type { Commands } from './commands.ts';
 import type { Adapter, Platform } from './contract.ts';
 import type { Observer } from './observer.ts';
@@ -49,12 +49,19 @@ export interface RunControl extends TurnControl {
 }
 
 export interface TurnRunnerDeps extends Omit<AgentCallsDeps, 'now'> {
-  commands: Commands;
-  pacer: Pacer;
-  refusals: Refusals;
-  outage: AgentOutage;
+  /** Runs the bridge's own commands. */
+  commands: Pick<Commands, 'run'>;
+  /** Paces sends under each platform's limits. */
+  pacer: Pick<Pacer, 'wait'>;
+  /** Chats and platforms that refused the bot. */
+  refusals: Pick<Refusals, 'read' | 'chatReachable' | 'chatRefused' | 'platformRefused' | 'platformWorks'>;
+  /** The agent outage shared by every worker, read before each step. */
+  outage: OutageGate & Pick<AgentOutage, 'current'>;
+  /** The adapter of each configured platform. */
   adapters: Partial<Record<Platform, Adapter>>;
+  /** The texts of the bridge's notices. */
   notices: Notices;
+  /** Told of answers, failures, drops and turns in flight. */
   observer: Observer;
   sendRetry: SendRetryPolicy;
   log: Logger;
