@@ -1,8 +1,7 @@
 /**
  * The `ThreadStore` in memory: the same behaviour as the Redis inbox (the shared contract suite runs
- * against both), for unit tests of the router and the turn runner that take milliseconds, and for a
- * single process that needs no durability. Nothing survives the process; a "crash" in a test is a
- * new run of a turn on the same store.
+ * against both), so that the router and the turn runner can be unit-tested in milliseconds. Nothing
+ * survives the process; a "crash" in a test is a new run of a turn on the same store.
  *
  * Ids seen expire after the dedupe window by the injected clock, as Redis expires `seen:<id>`. The
  * other expiries of the Redis keys (a claim after a day, a progress record after a week) only

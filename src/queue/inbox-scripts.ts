@@ -53,23 +53,21 @@ declare module 'ioredis' {
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
 
-/** Each command: its script file and how many of its arguments are keys. */
-const COMMANDS = {
-  inboxAccept: ['accept', 4],
-  inboxClaim: ['claim', 2],
-  inboxBegin: ['begin', 3],
-  inboxSave: ['save-answer', 2],
-  inboxResave: ['resave-answer', 2],
-  inboxMark: ['mark-posted', 2],
-  inboxAdvance: ['advance', 5],
-  inboxRestart: ['restart-turn', 2],
-} as const;
-
-/** The scripts' texts, read once. */
-let scripts: Array<[name: string, lua: string, keys: number]> | undefined;
+/** Each command, its script's text and how many of its arguments are keys. */
+const COMMANDS = (
+  [
+    ['inboxAccept', 'accept', 4],
+    ['inboxClaim', 'claim', 2],
+    ['inboxBegin', 'begin', 3],
+    ['inboxSave', 'save-answer', 2],
+    ['inboxResave', 'resave-answer', 2],
+    ['inboxMark', 'mark-posted', 2],
+    ['inboxAdvance', 'advance', 5],
+    ['inboxRestart', 'restart-turn', 2],
+  ] as const
+).map(([name, file, keys]) => ({ name, lua: loadLua(LUA_DIR, file), keys }));
 
 /** Defines the inbox's commands on `redis` (idempotent). */
 export function defineInboxScripts(redis: Redis): void {
-  scripts ??= Object.entries(COMMANDS).map(([name, [file, keys]]) => [name, loadLua(LUA_DIR, file), keys]);
-  for (const [name, lua, numberOfKeys] of scripts) redis.defineCommand(name, { lua, numberOfKeys });
+  for (const { name, lua, keys } of COMMANDS) redis.defineCommand(name, { numberOfKeys: keys, lua });
 }
