@@ -139,12 +139,6 @@ export interface ThreadStore {
   forgetTurn(thread: string): Promise<void>;
 }
 
-/** How long a head's progress record lives (it is deleted as soon as the head is done). */
-export const TURN_STATE_TTL_SECONDS = 7 * 24 * 3600;
-
-/** How long a run's claim lives. */
-export const CLAIM_TTL_SECONDS = 86_400;
-
 /** The default maximum of messages waiting in one thread's inbox. */
 export const DEFAULT_MAX_PENDING = 500;
 

@@ -22,16 +22,20 @@ import type { Redis } from 'ioredis';
 import {
   type AcceptResult,
   type AdvanceResult,
-  CLAIM_TTL_SECONDS,
   DEFAULT_MAX_PENDING,
   type InboxEntry,
   type PostedRecord,
   type Step,
   type ThreadStore,
-  TURN_STATE_TTL_SECONDS,
   type TurnRef,
 } from '../core/thread-store.ts';
 import { defineInboxScripts } from './inbox-scripts.ts';
+
+/** How long a head's progress record lives (it is deleted as soon as the head is done). */
+const TURN_STATE_TTL_SECONDS = 7 * 24 * 3600;
+
+/** How long a run's claim lives. */
+const CLAIM_TTL_SECONDS = 86_400;
 
 /** A fresh turn id; BullMQ job ids may not contain `:`. */
 function newJobId(): string {
