@@ -4,8 +4,9 @@
  */
 import type { Config } from './config.ts';
 import { RedisClaims } from './core/claims.ts';
-import { COMMAND_MENU } from './core/commands.ts';
+import { commandMenu } from './core/commands.ts';
 import type { Adapter, Health } from './core/contract.ts';
+import { PauseEnds } from './core/controls/pause-ends.ts';
 import type { Observer } from './core/observer.ts';
 import type { Presence } from './core/processes.ts';
 import { Router } from './core/router.ts';
@@ -92,6 +93,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
   let router: Router | undefined;
   let http: { port: number; close(): Promise<void> } | undefined;
   let monitor: { port: number; close(): Promise<void> } | undefined;
+  let pauseEnds: PauseEnds | undefined;
   let started = false;
   let presence: Presence | undefined;
   let stopped: Promise<void> | undefined;
@@ -99,6 +101,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
     stopped ??= (async () => {
       await presence?.stop().catch((err: unknown) => log.warn({ err }, 'process entry not removed'));
       if (router) await Promise.all(adapters.map((adapter) => adapter.stop()));
+      await pauseEnds?.stop();
       await worker?.close(config.shutdownGraceMs);
       await http?.close();
       await monitor?.close();
@@ -155,9 +158,16 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
             observer,
             rememberStart: (thread, payload) => services.conversations.rememberStart(thread, payload),
             groupMode: config.groupMode,
+            gate: services.gate,
             log,
           })
         : undefined;
+    // Pauses that run out are announced in their chats by the processes that receive.
+    if (router && !deps.lane) {
+      const { announce } = router;
+      pauseEnds = new PauseEnds({ pauses: services.pauses, announce, log });
+      pauseEnds.start();
+    }
 
     // Who reads /metrics and health details: Prometheus with METRICS_TOKEN, or the operator's token.
     const monitorTokens = [config.metricsToken, config.adminHttpToken].filter((t) => t !== undefined);
@@ -205,7 +215,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
             await accept(message);
           },
           command: (request) => services.commands.handle(adapter.platform, request),
-          menu: COMMAND_MENU,
+          menu: commandMenu(config.controls.handoffUsers.length > 0 || config.controls.handoffOnHumanReply),
           adminIds: config.admins.filter((a) => a.platform === adapter.platform).map((a) => a.id),
           moved: async (fromThread, toThread) => {
             const moved = await services.conversations.move(fromThread, toThread);

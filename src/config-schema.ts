@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { controlsEnv } from './config-controls.ts';
 import { bool, either, int, optionalSecret, url } from './config-values.ts';
 import type { AdminUser } from './core/admin-notifier.ts';
 import type { AnyPlatform } from './platforms.ts';
@@ -104,6 +105,7 @@ const host = (fallback: string) =>
 export const envSchema = (platforms: readonly AnyPlatform[]) => {
   const forms = platforms.map((p) => p.admins.forms).join(', ');
   return z.object({
+    ...controlsEnv,
     AKSITA_API_KEY: z
       .string({ error: 'is required (the agent API key from the Aksita dashboard)' })
       .trim()

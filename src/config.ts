@@ -3,9 +3,12 @@
  * A problem stops start-up with a `ConfigError` naming the variable and what is wrong with it.
  */
 import { z } from 'zod';
+import { controlsConfig, routeKeys } from './config-controls.ts';
 import { envSchema } from './config-schema.ts';
 import { optionalSecret } from './config-values.ts';
 import type { AdminUser } from './core/admin-notifier.ts';
+import type { ControlsConfig } from './core/controls/gate.ts';
+import type { AgentRoute } from './core/controls/routes.ts';
 import { ConfigError } from './core/errors.ts';
 import { loadNotices } from './notices.ts';
 import {
@@ -54,6 +57,12 @@ export interface CoreConfig {
   redisPrefix: string;
   /** Run on a Redis whose `maxmemory-policy` may evict keys, with a warning (`REDIS_ALLOW_EVICTION`). Default false. */
   redisAllowEviction: boolean;
+  /** `AGENT_ROUTES`: which agent answers which chats, first match first; none: the platform keys. */
+  agentRoutes: AgentRoute[];
+  /** The API key of each routed agent, by its variable's name. Secrets. */
+  agentKeys: Record<string, string>;
+  /** The conversation controls: access, human takeover, flood protection (config-controls.ts). */
+  controls: ControlsConfig;
   /** Who may use admin commands, by platform and user id, and on Slack workspace (`ADMIN_USERS`). */
   admins: AdminUser[];
   /** Bearer token for `/admin/*` over HTTP; absent: those routes are off. Secret. */
@@ -150,6 +159,9 @@ export function loadConfig(
   );
   const requirePlatform = options.requirePlatform !== false;
   problems.push(...combinationProblems(set, requirePlatform, platforms));
+  const routes = parsed.success ? parsed.data.AGENT_ROUTES : [];
+  const routed = routeKeys(routes, set);
+  problems.push(...routed.problems);
   if (set.BRIDGE_NOTICES_FILE) {
     try {
       loadNotices(set.BRIDGE_LANGUAGE === 'id' ? 'id' : 'en', set.BRIDGE_NOTICES_FILE.trim());
@@ -204,6 +216,9 @@ export function loadConfig(
     redisPrefix: e.REDIS_PREFIX,
     redisAllowEviction: e.REDIS_ALLOW_EVICTION,
     admins: e.ADMIN_USERS,
+    controls: controlsConfig(e),
+    agentRoutes: routes,
+    agentKeys: routed.keys,
     ...(e.ADMIN_HTTP_TOKEN && { adminHttpToken: e.ADMIN_HTTP_TOKEN }),
     creditAlertThresholds: e.CREDIT_ALERT_THRESHOLDS,
     userDailyCreditLimit: e.USER_DAILY_CREDIT_LIMIT,
@@ -239,7 +254,11 @@ function platformVariables(platform: AnyPlatform) {
 }
 
 function secretsOf(config: Config, platformSecrets: readonly string[], redisUrl: string): string[] {
-  const secrets = new Set<string>([...Object.values(config.aksitaKeys), ...platformSecrets]);
+  const secrets = new Set<string>([
+    ...Object.values(config.aksitaKeys),
+    ...Object.values(config.agentKeys),
+    ...platformSecrets,
+  ]);
   if (config.adminHttpToken) secrets.add(config.adminHttpToken);
   if (config.metricsToken) secrets.add(config.metricsToken);
   const redisPassword = new URL(redisUrl).password;

@@ -30,7 +30,13 @@ export type NoticeKey =
   | 'tooSlow'
   | 'reportSentPrivately'
   | 'reportNotSent'
-  | 'anonymousAdmin';
+  | 'anonymousAdmin'
+  | 'privateBot'
+  | 'tooManyMessages'
+  | 'paused'
+  | 'resumed'
+  | 'notPaused'
+  | 'pauseUsage';
 
 export type Notices = Record<NoticeKey, string>;
 
@@ -68,6 +74,14 @@ const en: Notices = {
   // An admin command from someone writing as the group (anonymous admin) or as a channel.
   anonymousAdmin:
     "Sorry, I can't tell who you are when you write as the group or as a channel, so admin commands are not available. Send the command as yourself.",
+  // Conversation controls: access (ALLOWED_USERS/ALLOWED_CHATS), flood (USER_RATE_LIMIT), takeover (/pause).
+  privateBot: 'Sorry, this assistant is private.',
+  tooManyMessages:
+    "You're sending messages faster than I can answer. Please wait a minute, then write again.",
+  paused: "Paused: I won't answer in {chat} until {time}, or until /resume.",
+  resumed: "I'm back: I answer messages in this chat again.",
+  notPaused: 'This chat is not paused.',
+  pauseUsage: 'Usage: /pause [duration such as 30m, 2h or 1d], or /pause <chat> [duration] for another chat.',
 };
 
 const id: Notices = {
@@ -98,6 +112,14 @@ const id: Notices = {
     'Saya tidak bisa mengirim laporannya lewat pesan pribadi. Mulai obrolan pribadi dengan saya, lalu minta di sana.',
   anonymousAdmin:
     'Maaf, saya tidak bisa mengetahui siapa Anda saat Anda menulis sebagai grup atau kanal, jadi perintah admin tidak tersedia. Kirim perintah itu atas nama Anda sendiri.',
+  privateBot: 'Maaf, asisten ini bersifat pribadi.',
+  tooManyMessages:
+    'Anda mengirim pesan lebih cepat daripada yang bisa saya jawab. Mohon tunggu satu menit, lalu tulis lagi.',
+  paused: 'Dijeda: saya tidak akan menjawab di {chat} sampai {time}, atau sampai /resume.',
+  resumed: 'Saya kembali: saya menjawab pesan di obrolan ini lagi.',
+  notPaused: 'Obrolan ini tidak sedang dijeda.',
+  pauseUsage:
+    'Cara pakai: /pause [durasi seperti 30m, 2h atau 1d], atau /pause <obrolan> [durasi] untuk obrolan lain.',
 };
 
 /** The notices in `language`, with the operator's overrides from `file` applied. */

@@ -11,6 +11,11 @@ import type { Config } from './config.ts';
 import { AdminNotifier, type DirectSender } from './core/admin-notifier.ts';
 import { Commands } from './core/commands.ts';
 import type { Health, Platform } from './core/contract.ts';
+import { FloodGuard } from './core/controls/flood.ts';
+import { ControlGate } from './core/controls/gate.ts';
+import { listsPerson } from './core/controls/lists.ts';
+import { Pauses } from './core/controls/pauses.ts';
+import { controlsStatus } from './core/controls/status.ts';
 import { Conversations } from './core/conversations.ts';
 import { CreditLedger } from './core/credits.ts';
 import { Incidents } from './core/incidents.ts';
@@ -31,6 +36,9 @@ import { isRedisConnectionError, openRedis, watchRedis } from './redis.ts';
 
 /** The bridge's version, from package.json. */
 export const VERSION: string = pkg.version;
+
+/** How long "this bot is private" is remembered as told to one person in one chat: 30 days. */
+const TOLD_ONCE_TTL_S = 30 * 86_400;
 
 export interface Services {
   /** The bridge's own commands (auto-pipelined). */
@@ -61,6 +69,10 @@ export interface Services {
   processes: ProcessRegistry;
   reports: Reports;
   commands: Commands;
+  /** The chats a person of the team has taken over (`/pause`). */
+  pauses: Pauses;
+  /** The conversation controls every message passes (access, takeover, flood). */
+  gate: ControlGate;
   /** Closes the queue and the Redis connection. */
   close(): Promise<void>;
 }
@@ -110,9 +122,25 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
         ({ id, label }) => [id, { label, client: clientFor(id) }],
       ),
     ),
+    routes: config.agentRoutes,
+    agents: Object.fromEntries(
+      Object.entries(config.agentKeys).map(([agent, apiKey]) => [
+        agent,
+        new AksitaClient({
+          baseUrl: config.aksitaBaseUrl,
+          apiKey,
+          timeoutMs: config.aksitaTimeoutMs,
+          dispatcher: pool,
+        }),
+      ]),
+    ),
     sendUserContext: config.sendUserContext,
   });
-  const ledger = new CreditLedger(redis, { prefix, alertThresholds: config.creditAlertThresholds });
+  const ledger = new CreditLedger(redis, {
+    prefix,
+    alertThresholds: config.creditAlertThresholds,
+    agents: Object.keys(config.agentKeys),
+  });
   const outage = new AgentOutage(redis, {
     prefix,
     retry: { baseMs: config.aksitaRetryBaseMs, maxMs: config.aksitaRetryMaxMs },
@@ -133,6 +161,17 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
     ...(deps.directSender && { send: deps.directSender }),
   });
   const processes = new ProcessRegistry(redis, { prefix });
+  const pauses = new Pauses(redis, prefix);
+  const controls = config.controls;
+  const gate = new ControlGate({
+    config: controls,
+    pauses,
+    flood: new FloodGuard(redis, prefix, controls.userRateLimit),
+    isAdmin: (person) => notifier.isAdmin(person.platform as Platform, person.id, person.team),
+    tellOnce: async (key) =>
+      (await redis.set(`${prefix}:told:${key}`, '1', 'EX', TOLD_ONCE_TTL_S, 'NX')) === 'OK',
+    now: Date.now,
+  });
   const reports = new Reports({
     ledger,
     stats,
@@ -141,6 +180,7 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
     oldestTurnStartedAt: () => inbox.oldestTurnStartedAt(),
     outage: () => outage.state(),
     processes: () => processes.list(),
+    controls: async () => controlsStatus(controls, await pauses.list(Date.now()), config.agentRoutes),
     version: VERSION,
     startedAt: Date.now(),
   });
@@ -175,7 +215,16 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
       notices,
       log,
       ...(deps.directSender && { sendDirect: deps.directSender }),
+      takeover: {
+        pauses,
+        isHandoffUser: (platform, id, team) =>
+          listsPerson(controls.handoffUsers, { platform, id, ...(team !== undefined && { team }) }),
+        pauseMs: controls.pauseMs,
+        now: Date.now,
+      },
     }),
+    pauses,
+    gate,
     async close() {
       await queue.close();
       await stats.flush();

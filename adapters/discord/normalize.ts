@@ -164,6 +164,7 @@ function inspect(
     ...(command && { command }),
     user: { id: userId, displayName },
     sentAt: sentAt(msg, id),
+    ...(guildId !== undefined && { guildId }),
   };
   return { message, addressedBy, inThread: isThread };
 }

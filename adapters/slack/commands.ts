@@ -41,11 +41,19 @@ export function readSlashCommand(
   const channel = field('channel_id');
   if (!SLACK_ID.test(userId) || !SLACK_ID.test(channel)) return null;
   const team = SLACK_ID.test(field('team_id')) ? field('team_id') : fallbackTeam;
-  const name = field('text').trim().split(/\s+/)[0]?.toLowerCase() || 'help';
+  const [word = '', ...rest] = field('text').trim().split(/\s+/);
+  const name = word.toLowerCase() || 'help';
+  const args = rest.join(' ');
   const direct = field('channel_name') === 'directmessage' || channel.startsWith('D');
   const responseUrl = /^https?:\/\//.test(field('response_url')) ? field('response_url') : undefined;
   return {
-    request: { name, userId, thread: `slack:${team}:${channel}`, chatType: direct ? 'direct' : 'group' },
+    request: {
+      name,
+      userId,
+      thread: `slack:${team}:${channel}`,
+      chatType: direct ? 'direct' : 'group',
+      ...(args !== '' && { args }),
+    },
     ...(responseUrl && { responseUrl }),
   };
 }

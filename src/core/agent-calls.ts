@@ -360,7 +360,7 @@ export class AgentCalls {
   async #record(
     thread: string,
     entry: InboxEntry,
-    reply: { credits: number; remainingCredits: number },
+    reply: { credits: number; remainingCredits: number; agent?: string },
   ): Promise<void> {
     await this.#deps.spending
       .record(entry.message, reply)

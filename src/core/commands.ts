@@ -8,21 +8,28 @@
 import type { Logger } from '../logger.ts';
 import { fillNotice, type Notices } from '../notices.ts';
 import type { AdminNotifier, DirectSender } from './admin-notifier.ts';
-import type { CommandRequest, MenuCommand, Platform } from './contract.ts';
+import type { CommandRequest, IncomingMessage, MenuCommand, Platform } from './contract.ts';
+import { parseDuration } from './controls/lists.ts';
+import type { Pauses } from './controls/pauses.ts';
 import type { Conversations } from './conversations.ts';
 import { creditsText, type Reports, statusText } from './reports.ts';
 
-export type CommandName = 'credits' | 'status' | 'reset' | 'help';
+export type CommandName = 'credits' | 'status' | 'reset' | 'help' | 'pause' | 'resume';
 
-/** Who may run each command, and what it does (shown in menus). */
+/**
+ * Who may run each command, and what it does (shown in menus). `handoff`: admins and the people of
+ * `HANDOFF_USERS` (human takeover, controls/gate.ts).
+ */
 export const COMMANDS: Record<
   CommandName,
-  { who: 'admin' | 'admin-in-groups' | 'anyone'; description: string }
+  { who: 'admin' | 'admin-in-groups' | 'handoff' | 'anyone'; description: string }
 > = {
   credits: { who: 'admin', description: 'Credit balance and spend' },
   status: { who: 'admin', description: 'Bridge status: connections, queue, errors' },
   reset: { who: 'admin-in-groups', description: 'Start a new conversation in this chat' },
   help: { who: 'anyone', description: 'What this bot does' },
+  pause: { who: 'handoff', description: 'Stop the assistant in this chat for a while (a person takes over)' },
+  resume: { who: 'handoff', description: 'Let the assistant answer in this chat again' },
 };
 
 export function isCommandName(name: string): name is CommandName {
@@ -36,15 +43,25 @@ export function isCommandName(name: string): name is CommandName {
  */
 export function needsAdmin(name: CommandName, chatType: 'direct' | 'group'): boolean {
   const { who } = COMMANDS[name];
-  return who === 'admin' || (who === 'admin-in-groups' && chatType === 'group');
+  return who === 'admin' || who === 'handoff' || (who === 'admin-in-groups' && chatType === 'group');
 }
 
-/** The commands as a platform menu. */
-export const COMMAND_MENU: readonly MenuCommand[] = (Object.keys(COMMANDS) as CommandName[]).map((name) => ({
-  name,
-  description: COMMANDS[name].description,
-  adminOnly: COMMANDS[name].who === 'admin',
-}));
+/**
+ * The commands as a platform menu. `pause` and `resume` are in it when human takeover is set up
+ * (`takeover`: `HANDOFF_USERS` or `HANDOFF_ON_HUMAN_REPLY`); admins may type them in any case.
+ */
+export function commandMenu(takeover: boolean): readonly MenuCommand[] {
+  return (Object.keys(COMMANDS) as CommandName[])
+    .filter((name) => takeover || COMMANDS[name].who !== 'handoff')
+    .map((name) => ({
+      name,
+      description: COMMANDS[name].description,
+      adminOnly: COMMANDS[name].who !== 'anyone' && COMMANDS[name].who !== 'admin-in-groups',
+    }));
+}
+
+/** The menu without the takeover commands. */
+export const COMMAND_MENU: readonly MenuCommand[] = commandMenu(false);
 
 /** One command call, from a chat message or a platform's slash command. */
 export interface CommandCall {
@@ -55,6 +72,20 @@ export interface CommandCall {
   /** The thread the command was given in (what `reset` forgets). */
   thread: string;
   chatType: 'direct' | 'group';
+  /** What followed the command's name (`/pause 2h`: `2h`). */
+  args?: string;
+  /** The chat message that gave the command, when it was one: where `pause`'s end is announced. */
+  message?: IncomingMessage;
+}
+
+/** What `pause` and `resume` need: the takeover store, and who may hand off besides admins. */
+export interface Takeover {
+  pauses: Pauses;
+  /** `HANDOFF_USERS` (admins are checked apart). */
+  isHandoffUser: (platform: Platform, userId: string, team?: string) => boolean;
+  /** How long a pause lasts without a duration, ms. */
+  pauseMs: number;
+  now: () => number;
 }
 
 export class Commands {
@@ -63,6 +94,7 @@ export class Commands {
   readonly #admins: AdminNotifier;
   readonly #notices: Notices;
   readonly #sendDirect: DirectSender | undefined;
+  readonly #takeover: Takeover | undefined;
   readonly #log: Logger;
 
   constructor(options: {
@@ -72,9 +104,12 @@ export class Commands {
     notices: Notices;
     /** Sends admin reports asked for in shared chats privately; absent: the chat is told it could not. */
     sendDirect?: DirectSender;
+    /** Human takeover (`pause`, `resume`); absent: those commands say the chat is not paused. */
+    takeover?: Takeover;
     log: Logger;
   }) {
     this.#log = options.log;
+    this.#takeover = options.takeover;
     this.#sendDirect = options.sendDirect;
     this.#reports = options.reports;
     this.#conversations = options.conversations;
@@ -89,7 +124,8 @@ export class Commands {
     if (who === 'admin-in-groups' && call.chatType === 'direct') return true;
     // Slack thread keys are `slack:<team>:<channel>…`.
     const team = call.platform === 'slack' ? call.thread.split(':')[1] : undefined;
-    return this.#admins.isAdmin(call.platform, call.userId, team);
+    if (this.#admins.isAdmin(call.platform, call.userId, team)) return true;
+    return who === 'handoff' && this.#takeover?.isHandoffUser(call.platform, call.userId, team) === true;
   }
 
   /** The commands this caller may use, for menus and `help`. */
@@ -143,6 +179,13 @@ export class Commands {
       case 'reset':
         await this.#conversations.reset(call.thread);
         return this.#notices.resetDone;
+      case 'pause':
+        return this.#pause(call);
+      case 'resume': {
+        const thread = targetThread(call)?.thread ?? call.thread;
+        const ended = await this.#takeover?.pauses.resume(thread);
+        return ended ? this.#notices.resumed : this.#notices.notPaused;
+      }
       case 'help': {
         const names = this.available(call).map(
           (name) => `${name} (${COMMANDS[name].description.toLowerCase()})`,
@@ -151,4 +194,33 @@ export class Commands {
       }
     }
   }
+
+  /** `pause [chat] [duration]`: pauses this chat (or, for an admin, the chat named) until then. */
+  async #pause(call: CommandCall): Promise<string> {
+    const takeover = this.#takeover;
+    if (!takeover) return this.#notices.notPaused;
+    const target = targetThread(call);
+    const rest = target ? target.rest : (call.args ?? '').trim();
+    const ms = rest === '' ? takeover.pauseMs : parseDuration(rest);
+    if (ms === undefined || (target && !this.#admins.isAdmin(call.platform, call.userId))) {
+      return this.#notices.pauseUsage;
+    }
+    const until = takeover.now() + ms;
+    await takeover.pauses.pause({
+      thread: target?.thread ?? call.thread,
+      until,
+      by: `${call.platform}:${call.userId}`,
+      // The end is announced where the pause applies: only known when it is this chat.
+      ...(!target && call.message && { message: call.message }),
+    });
+    const time = `${new Date(until).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    return fillNotice(this.#notices, 'paused', { chat: target ? target.thread : 'this chat', time });
+  }
+}
+
+/** `pause telegram:123 2h`: the chat an admin names (a thread key), and what follows it. */
+function targetThread(call: CommandCall): { thread: string; rest: string } | undefined {
+  const [first = '', ...rest] = (call.args ?? '').trim().split(/\s+/);
+  if (!/^(telegram|discord|slack|whatsapp):\S+$/.test(first)) return undefined;
+  return { thread: first, rest: rest.join(' ') };
 }

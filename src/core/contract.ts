@@ -67,6 +67,8 @@ export interface IncomingMessage {
   };
   /** When the platform says it was sent, in epoch milliseconds. */
   sentAt: number;
+  /** Discord: the server (guild) the channel belongs to; absent in DMs and on other platforms. */
+  guildId?: string;
 }
 
 /** What an adapter can do, as data. */
@@ -137,6 +139,8 @@ export interface CommandRequest {
   thread: string;
   /** Where it was given. */
   chatType: 'direct' | 'group';
+  /** What followed the command's name (`/aksita pause 2h`: `2h`); absent: nothing. */
+  args?: string;
 }
 
 /** Runs a bridge command; resolves with the answer (Markdown) to show to the caller only. */

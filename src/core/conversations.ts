@@ -9,6 +9,7 @@
 import type { Redis } from 'ioredis';
 import type { AgentReply, AksitaClient } from '../aksita/client.ts';
 import type { IncomingMessage, Platform } from './contract.ts';
+import { type AgentRoute, agentFor } from './controls/routes.ts';
 import { AgentError } from './errors.ts';
 
 /** What the bridge knows of a platform it asks the agent for. */
@@ -84,20 +85,35 @@ export class Conversations {
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly #platforms: Readonly<Record<Platform, AgentPlatform>>;
+  readonly #routes: readonly AgentRoute[];
+  readonly #agents: Readonly<Record<string, AksitaClient>>;
   readonly #withUserName: boolean;
 
   constructor(options: {
     redis: Redis;
     prefix: string;
-    /** Each platform's name and client (each may use its own API key), by platform id. */
+    /** Each platform's name and client (each may use its own API key), by platform id: the agent where no route matches. */
     platforms: Readonly<Record<Platform, AgentPlatform>>;
+    /** `AGENT_ROUTES`: the agent of a chat, first match first. Default: none. */
+    routes?: readonly AgentRoute[];
+    /** A client per routed agent, by its name (the variable of its key). */
+    agents?: Readonly<Record<string, AksitaClient>>;
     /** Include the user's display name in `additional_context`. */
     sendUserContext: boolean;
   }) {
     this.#redis = options.redis;
     this.#prefix = options.prefix;
     this.#platforms = options.platforms;
+    this.#routes = options.routes ?? [];
+    this.#agents = options.agents ?? {};
     this.#withUserName = options.sendUserContext;
+  }
+
+  /** The agent that answers `message` and its client (routes.ts). */
+  agentOf(message: IncomingMessage): { agent: string; client: AksitaClient } {
+    const agent = agentFor(this.#routes, message);
+    const client = agent === '' ? undefined : this.#agents[agent];
+    return client ? { agent, client } : { agent: '', client: this.#platform(message).client };
   }
 
   #key(thread: string): string {
@@ -114,8 +130,8 @@ export class Conversations {
   }
 
   /** The conversation id of `thread`, if it has one. */
-  get(thread: string): Promise<string | null> {
-    return this.#redis.get(this.#key(thread));
+  async get(thread: string): Promise<string | null> {
+    return stored(await this.#redis.get(this.#key(thread)))?.id ?? null;
   }
 
   /** Forgets the conversation of `thread`: its next message starts a new session. */
@@ -136,26 +152,36 @@ export class Conversations {
   }
 
   /** Asks the agent `text` in the conversation of the message's thread, creating it when needed. */
-  async ask(message: IncomingMessage, text: string, signal?: AbortSignal): Promise<AgentReply> {
-    const { label, client } = this.#platform(message);
-    const [stored = null, start = null] = await this.#redis.mget(
+  async ask(
+    message: IncomingMessage,
+    text: string,
+    signal?: AbortSignal,
+  ): Promise<AgentReply & { agent: string }> {
+    const { label } = this.#platform(message);
+    const { agent, client } = this.agentOf(message);
+    const [raw = null, start = null] = await this.#redis.mget(
       this.#key(message.thread),
       this.#startKey(message.thread),
     );
     const context = additionalContext(message, this.#withUserName, start, label);
     const input = { message: text, additionalContext: context };
-    let conversationId = stored ?? (await this.#newSession(client, message.thread, signal));
+    // A chat routed to another agent since its conversation began starts a new one with that agent.
+    const known = stored(raw);
+    let conversationId =
+      known && known.agent === agent
+        ? known.id
+        : await this.#newSession(client, agent, message.thread, signal);
     let reply: AgentReply;
     try {
       reply = await client.chat({ ...input, conversationId }, signal);
     } catch (err) {
       if (!(err instanceof AgentError) || err.kind !== 'session-expired') throw err;
-      conversationId = await this.#newSession(client, message.thread, signal);
+      conversationId = await this.#newSession(client, agent, message.thread, signal);
       reply = await client.chat({ ...input, conversationId }, signal);
     }
     // The payload was context of this one question; a failed call keeps it for the next try.
     if (start !== null) await this.#redis.del(this.#startKey(message.thread));
-    return reply;
+    return { ...reply, agent };
   }
 
   /**
@@ -163,8 +189,9 @@ export class Conversations {
    * conversation keeps it as its own; otherwise it is left unused.
    */
   async probe(message: IncomingMessage, signal?: AbortSignal): Promise<void> {
-    const id = await this.#platform(message).client.createSession(signal);
-    await this.#redis.set(this.#key(message.thread), id, 'NX');
+    const { agent, client } = this.agentOf(message);
+    const id = await client.createSession(signal);
+    await this.#redis.set(this.#key(message.thread), value(agent, id), 'NX');
   }
 
   #platform(message: IncomingMessage): AgentPlatform {
@@ -173,9 +200,28 @@ export class Conversations {
     return platform;
   }
 
-  async #newSession(client: AksitaClient, thread: string, signal?: AbortSignal): Promise<string> {
+  async #newSession(
+    client: AksitaClient,
+    agent: string,
+    thread: string,
+    signal?: AbortSignal,
+  ): Promise<string> {
     const id = await client.createSession(signal);
-    await this.#redis.set(this.#key(thread), id);
+    await this.#redis.set(this.#key(thread), value(agent, id));
     return id;
   }
+}
+
+/**
+ * A thread's stored conversation: the id alone for the platform's agent (as before routes existed),
+ * `<agent>|<id>` for a routed one.
+ */
+function value(agent: string, id: string): string {
+  return agent === '' ? id : `${agent}|${id}`;
+}
+
+function stored(raw: string | null): { agent: string; id: string } | null {
+  if (raw === null) return null;
+  const bar = raw.indexOf('|');
+  return bar < 0 ? { agent: '', id: raw } : { agent: raw.slice(0, bar), id: raw.slice(bar + 1) };
 }

@@ -43,6 +43,8 @@ export interface CreditUse {
   credits: number;
   /** Balance after it (NaN when the reply did not say). */
   remaining: number;
+  /** The routed agent that answered (`AGENT_ROUTES`); absent or '': the platform's key. */
+  agent?: string;
 }
 
 /** Spend summed over a period. */
@@ -51,11 +53,15 @@ export interface Spend {
   byPlatform: Partial<Record<Platform, number>>;
   /** Agent replies, by platform. */
   replies: Partial<Record<Platform, number>>;
+  /** Spend of each routed agent (`AGENT_ROUTES`), by its name; empty without routes. */
+  byAgent: Record<string, number>;
 }
 
 export interface CreditReport {
   /** Latest known balance and when it was read (epoch ms); null before any reply. */
   balance: { remaining: number; at: number } | null;
+  /** The balance of each routed agent's key that has answered, by the agent's name. */
+  agentBalances: Record<string, { remaining: number; at: number }>;
   today: Spend;
   last7Days: Spend;
   last30Days: Spend;
@@ -68,9 +74,16 @@ export class CreditLedger {
   readonly #p: string;
   readonly #thresholds: number[];
 
-  constructor(redis: Redis, options: { prefix: string; alertThresholds: number[] }) {
+  readonly #agents: readonly string[];
+
+  /** `agents`: the routed agents' names (`AGENT_ROUTES`), whose balances the report shows. */
+  constructor(
+    redis: Redis,
+    options: { prefix: string; alertThresholds: number[]; agents?: readonly string[] },
+  ) {
     this.#redis = redis;
     this.#p = options.prefix;
+    this.#agents = options.agents ?? [];
     this.#thresholds = options.alertThresholds;
     redis.defineCommand('creditsRecord', { numberOfKeys: 5, lua: RECORD });
   }
@@ -86,11 +99,14 @@ export class CreditLedger {
   /** Records one reply; returns the low-balance thresholds it crossed going down (to alert on). */
   async record(use: CreditUse, now = Date.now()): Promise<number[]> {
     const day = utcDay(now);
+    // Each routed agent's key has a balance (and low-balance alerts) of its own.
+    const agent = use.agent ?? '';
+    const own = agent === '' ? '' : `:${agent}`;
     const crossed = await this.#redis.creditsRecord(
       this.#day(day),
       `${this.#p}:credits:chats:${day}`,
-      `${this.#p}:credits:balance`,
-      `${this.#p}:credits:alerted`,
+      `${this.#p}:credits:balance${own}`,
+      `${this.#p}:credits:alerted${own}`,
       this.#perEntity(day),
       Math.max(0, Math.round(use.credits)),
       Number.isFinite(use.remaining) ? use.remaining : '',
@@ -99,6 +115,7 @@ export class CreditLedger {
       use.platform,
       use.thread,
       use.user,
+      agent,
       ...this.#thresholds,
     );
     return crossed.map(Number);
@@ -127,6 +144,7 @@ export class CreditLedger {
     pipeline.zunionstore(tmp, days.length, ...days.map((d) => `${this.#p}:credits:chats:${d}`));
     pipeline.zrevrange(tmp, 0, top - 1, 'WITHSCORES');
     pipeline.del(tmp);
+    for (const agent of this.#agents) pipeline.hgetall(`${this.#p}:credits:balance:${agent}`);
     const results = (await pipeline.exec()) ?? [];
     const value = (i: number) => results[i]?.[1];
     const balance = value(0) as Record<string, string>;
@@ -135,11 +153,18 @@ export class CreditLedger {
     const topChats: CreditReport['topChats'] = [];
     for (let i = 0; i + 1 < flat.length; i += 2)
       topChats.push({ thread: flat[i] as string, credits: Number(flat[i + 1]) });
+    const agentBalances: CreditReport['agentBalances'] = {};
+    this.#agents.forEach((agent, i) => {
+      const h = (value(days.length + 4 + i) ?? {}) as Record<string, string>;
+      if (h.remaining !== undefined)
+        agentBalances[agent] = { remaining: Number(h.remaining), at: Number(h.at) };
+    });
     return {
       balance:
         balance.remaining === undefined
           ? null
           : { remaining: Number(balance.remaining), at: Number(balance.at) },
+      agentBalances,
       today: sum(hashes.slice(0, 1)),
       last7Days: sum(hashes.slice(0, 7)),
       last30Days: sum(hashes),
@@ -149,13 +174,15 @@ export class CreditLedger {
 }
 
 function sum(hashes: Array<Record<string, string>>): Spend {
-  const spend: Spend = { total: 0, byPlatform: {}, replies: {} };
+  const spend: Spend = { total: 0, byPlatform: {}, replies: {}, byAgent: {} };
   for (const hash of hashes) {
     for (const [field, raw] of Object.entries(hash)) {
       const n = Number(raw);
       if (field === 'total') spend.total += n;
       else if (field.startsWith('p:')) add(spend.byPlatform, field.slice(2) as Platform, n);
       else if (field.startsWith('n:')) add(spend.replies, field.slice(2) as Platform, n);
+      else if (field.startsWith('g:'))
+        spend.byAgent[field.slice(2)] = (spend.byAgent[field.slice(2)] ?? 0) + n;
     }
   }
   return spend;

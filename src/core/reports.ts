@@ -4,6 +4,7 @@
  * text rendering (for chat commands and the terminal).
  */
 import type { Health } from './contract.ts';
+import { type ControlsStatus, controlsLines } from './controls/status.ts';
 import type { CreditLedger, CreditReport, Spend } from './credits.ts';
 import type { OutageState } from './outage.ts';
 import type { ProcessInfo } from './processes.ts';
@@ -26,6 +27,8 @@ export interface StatusReport {
   agentOutage: { since: string; seconds: number; code: string } | null;
   /** The bridge processes running on this Redis prefix, as each announced itself. */
   processes: ProcessInfo[];
+  /** The conversation controls and the chats paused now; null where not known (the terminal). */
+  controls: ControlsStatus | null;
 }
 
 export interface ReportSources {
@@ -39,6 +42,8 @@ export interface ReportSources {
   outage?: () => Promise<OutageState | null>;
   /** The bridge processes running. */
   processes?: () => Promise<ProcessInfo[]>;
+  /** The conversation controls and paused chats. */
+  controls?: () => Promise<ControlsStatus>;
   version: string;
   startedAt: number;
   now?: () => number;
@@ -59,13 +64,14 @@ export class Reports {
 
   async status(): Promise<StatusReport> {
     const now = this.#now();
-    const [health, queue, oldest, lastHour, outage, processes] = await Promise.all([
+    const [health, queue, oldest, lastHour, outage, processes, controls] = await Promise.all([
       this.#s.health(),
       this.#s.queueCounts(),
       this.#s.oldestTurnStartedAt(),
       this.#s.stats.lastHour(),
       this.#s.outage?.() ?? null,
       this.#s.processes?.() ?? [],
+      this.#s.controls?.() ?? null,
     ]);
     return {
       version: this.#s.version,
@@ -83,6 +89,7 @@ export class Reports {
               code: outage.code,
             },
       processes,
+      controls,
     };
   }
 }
@@ -112,7 +119,11 @@ export function duration(seconds: number): string {
 
 function spendLine(label: string, spend: Spend): string {
   const parts = Object.entries(spend.byPlatform).map(([platform, n]) => `${platform} ${n}`);
-  return `${label}: ${spend.total}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+  const agents = Object.entries(spend.byAgent).map(([agent, n]) => `${agent} ${n}`);
+  return (
+    `${label}: ${spend.total}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}` +
+    (agents.length > 0 ? `; routed agents: ${agents.join(', ')}` : '')
+  );
 }
 
 export function creditsText(report: CreditReport, now = Date.now()): string {
@@ -120,6 +131,10 @@ export function creditsText(report: CreditReport, now = Date.now()): string {
     report.balance
       ? `Balance: ${report.balance.remaining} credits (read ${duration(Math.round((now - report.balance.at) / 1000))} ago)`
       : 'Balance: not known yet (no agent reply so far)',
+    ...Object.entries(report.agentBalances).map(
+      ([agent, b]) =>
+        `Balance of ${agent}: ${b.remaining} credits (read ${duration(Math.round((now - b.at) / 1000))} ago)`,
+    ),
     'Credits used:',
     `  ${spendLine('today', report.today)}`,
     `  ${spendLine('last 7 days', report.last7Days)}`,
@@ -161,5 +176,6 @@ export function statusText(
           `Agent outage: failing for everyone for ${duration(report.agentOutage.seconds)} (${report.agentOutage.code}); questions are kept`,
         ]
       : []),
+    ...(report.controls ? controlsLines(report.controls) : []),
   ].join('\n');
 }

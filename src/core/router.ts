@@ -10,9 +10,11 @@
  * whole (`/summarize the war of 1812`), since the agent may know it.
  */
 import type { Logger } from '../logger.ts';
+import type { NoticeKey } from '../notices.ts';
 import { boundQuestion } from './bounds.ts';
 import { isCommandName, needsAdmin } from './commands.ts';
 import type { IncomingMessage } from './contract.ts';
+import type { ControlGate } from './controls/gate.ts';
 import type { Observer } from './observer.ts';
 import type { InboxEntry, ThreadStore } from './thread-store.ts';
 
@@ -31,6 +33,8 @@ export interface RouterDeps {
   rememberStart?: (thread: string, payload: string) => Promise<void>;
   /** `mention`: in groups, only messages addressed to the bot; `all`: everything. */
   groupMode: 'mention' | 'all';
+  /** The conversation controls (takeover, access, flood); absent: every message passes. */
+  gate?: ControlGate;
   log: Logger;
   /** Clock, epoch ms. Default `Date.now`. */
   now?: () => number;
@@ -48,11 +52,47 @@ export class Router {
   /** Stores `message` for answering (or decides to ignore it). Resolves once it is durable. */
   readonly accept = async (message: IncomingMessage): Promise<RouteResult> => {
     const log = this.#d.log;
-    const entry = this.#entryFor(await this.#withFollowUp(message));
+    const { gate } = this.#d;
+    // A person of the team writing in a thread without addressing the bot (a follow-up counts as
+    // addressed only for the agent) takes it over.
+    if (gate && (await gate.humanReply(message))) {
+      log.info({ thread: message.thread, id: message.id }, 'chat paused: a person of the team replied');
+      return 'ignored';
+    }
+    const addressed = await this.#withFollowUp(message);
+    let entry = this.#entryFor(addressed);
     if (!entry) {
       log.debug({ thread: message.thread, id: message.id }, 'message ignored');
       return 'ignored';
     }
+    const verdict = gate ? await gate.check(addressed, entry.kind === 'command') : undefined;
+    if (verdict && !verdict.pass) {
+      log.info(
+        { thread: message.thread, id: message.id, reason: verdict.reason },
+        'message held back by a control',
+      );
+      if (!verdict.notice) return 'ignored';
+      entry = {
+        id: entry.id,
+        message: entry.message,
+        acceptedAt: entry.acceptedAt,
+        kind: 'notice',
+        notice: verdict.notice,
+      };
+    }
+    return this.#store(message, entry);
+  };
+
+  /**
+   * Posts notice `notice` in the chat of `message`, in order with its other answers (the end of a
+   * pause). `id` makes it happen once however often it is asked for.
+   */
+  readonly announce = async (message: IncomingMessage, notice: NoticeKey, id: string): Promise<void> => {
+    await this.#store(message, { id, message, acceptedAt: this.#now(), kind: 'notice', notice });
+  };
+
+  async #store(message: IncomingMessage, entry: InboxEntry): Promise<RouteResult> {
+    const log = this.#d.log;
     const payload = entry.kind === 'notice' && message.command?.name === 'start' ? message.command.args : '';
     if (payload !== '') await this.#d.rememberStart?.(message.thread, payload);
     const result = await this.#d.inbox.accept(entry);
@@ -71,7 +111,7 @@ export class Router {
       'message queued',
     );
     return 'queued';
-  };
+  }
 
   /** A follow-up in a thread that already has a conversation counts as addressed. */
   async #withFollowUp(message: IncomingMessage): Promise<IncomingMessage> {

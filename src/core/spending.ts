@@ -53,21 +53,25 @@ export class Spending {
   /** Records the reply's credits and alerts admins of each low-balance threshold it crossed. */
   async record(
     message: IncomingMessage,
-    reply: Pick<AgentReply, 'credits' | 'remainingCredits'>,
+    reply: Pick<AgentReply, 'credits' | 'remainingCredits'> & { agent?: string },
   ): Promise<void> {
+    const agent = reply.agent ?? '';
     const crossed = await this.#ledger.record({
       platform: message.platform,
       thread: message.thread,
       user: `${message.platform}:${message.user.id}`,
       credits: reply.credits,
       remaining: reply.remainingCredits,
+      ...(agent !== '' && { agent }),
     });
+    // A routed agent's key is named by its variable, so the admin knows which one to top up.
+    const whose = agent === '' ? 'Aksita credits' : `Aksita credits of ${agent}`;
     for (const threshold of crossed) {
       await this.#notifier.notify(
-        'low-balance',
+        agent === '' ? 'low-balance' : `low-balance:${agent}`,
         threshold === 0
-          ? `Aksita credits are used up (${reply.remainingCredits} left). Users are being told to try later: top up credits in the Aksita dashboard.`
-          : `Aksita credits are running low: ${reply.remainingCredits} left (below ${threshold}). Top up in the Aksita dashboard.`,
+          ? `${whose} are used up (${reply.remainingCredits} left). Users are being told to try later: top up credits in the Aksita dashboard.`
+          : `${whose} are running low: ${reply.remainingCredits} left (below ${threshold}). Top up in the Aksita dashboard.`,
       );
     }
   }

@@ -206,13 +206,15 @@ export class TurnRunner {
   }
 
   #command(entry: InboxEntry): Promise<string> {
-    const { platform, user, thread, chatType } = entry.message;
+    const { platform, user, thread, chatType, command } = entry.message;
     return this.#deps.commands.run({
       name: entry.command ?? 'help',
       platform,
       userId: user.id,
       thread,
       chatType,
+      args: command?.args ?? '',
+      message: entry.message,
     });
   }
 }

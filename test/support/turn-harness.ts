@@ -76,11 +76,17 @@ export class FakeAgent {
   readonly asked: string[] = [];
   readonly script: Array<string[] | AgentError> = [];
 
-  async ask(_message: IncomingMessage, text: string): Promise<AgentReply> {
+  async ask(_message: IncomingMessage, text: string): Promise<AgentReply & { agent: string }> {
     this.asked.push(text);
     const next = this.script.shift();
     if (next instanceof Error) throw next;
-    return { response: next ?? [`answer to ${text}`], credits: 1, remainingCredits: 100, messageId: 'm' };
+    return {
+      response: next ?? [`answer to ${text}`],
+      credits: 1,
+      remainingCredits: 100,
+      messageId: 'm',
+      agent: '',
+    };
   }
   async probe(): Promise<void> {}
 }

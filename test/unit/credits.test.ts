@@ -42,6 +42,7 @@ describe('CreditLedger', () => {
       total: 35,
       byPlatform: { telegram: 15, discord: 20 },
       replies: { telegram: 1, discord: 1 },
+      byAgent: {},
     });
     expect(report.last7Days.total).toBe(45);
     expect(report.last30Days.byPlatform).toEqual({ telegram: 25, discord: 20 });
@@ -52,6 +53,25 @@ describe('CreditLedger', () => {
     ]);
     expect(await ledger.spentToday('telegram:2', 'telegram:2', day)).toEqual({ user: 15, chat: 15 });
     expect(await ledger.spentToday('telegram:1', 'telegram:1', day)).toEqual({ user: 0, chat: 0 });
+  });
+
+  it("keeps each routed agent's balance, spend and low-balance alerts apart from the platform key's", async () => {
+    const routed = new CreditLedger(redis, {
+      prefix: `${prefix}:routed`,
+      alertThresholds: [100],
+      agents: ['KEY_B'],
+    });
+    await routed.record(use({ credits: 5, remaining: 500 }), day);
+    expect(await routed.record(use({ credits: 7, remaining: 90, agent: 'KEY_B' }), day)).toEqual([100]);
+    // The platform key's balance is another key's: it crosses its own threshold later, once.
+    expect(await routed.record(use({ credits: 5, remaining: 495 }), day)).toEqual([]);
+    expect(await routed.record(use({ credits: 5, remaining: 80 }), day)).toEqual([100]);
+    const report = await routed.report(day);
+    expect(report.balance).toEqual({ remaining: 80, at: day });
+    expect(report.agentBalances).toEqual({ KEY_B: { remaining: 90, at: day } });
+    expect(report.today.total).toBe(22);
+    expect(report.today.byAgent).toEqual({ KEY_B: 7 });
+    await deletePrefix(redis, `${prefix}:routed`);
   });
 
   it('alerts once per threshold crossed going down, and again only after a top-up re-arms it', async () => {

@@ -83,6 +83,7 @@ it('shows the processes in the status text, from a bridge and from the terminal'
     oldestWaitingSeconds: null,
     lastHour: { answered: 0, errors: {} } as StatusReport['lastHour'],
     agentOutage: null,
+    controls: null,
     processes: [
       {
         id: 'a',
