@@ -150,7 +150,8 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
       config.role !== 'worker'
         ? new Router({
             inbox,
-            enqueueTurn: (thread, id) => enqueueTurn(queue, thread, id),
+            // With burst coalescing a new turn waits out the window, gathering what else arrives.
+            enqueueTurn: (thread, id) => enqueueTurn(queue, thread, id, config.controls.coalesceWindowMs),
             // A thread whose first message is still being answered counts too, so a quick follow-up
             // is not dropped before the conversation exists.
             hasConversation: async (thread) =>

@@ -61,6 +61,21 @@ export const controlsEnv = {
     }),
   ACCESS_NOTICE: z.enum(['once', 'off'], { error: 'must be once or off' }).default('once'),
   AGENT_ROUTES: list(parseRoutes),
+  COALESCE_WINDOW_MS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return 0;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 60_000) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a whole number of milliseconds from 0 (off) to 60000',
+        });
+        return z.NEVER;
+      }
+      return n;
+    }),
 };
 
 /**
@@ -97,5 +112,6 @@ export function controlsConfig(e: ControlsEnv): ControlsConfig {
     pauseMs: e.HANDOFF_PAUSE,
     userRateLimit: e.USER_RATE_LIMIT,
     accessNotice: e.ACCESS_NOTICE,
+    coalesceWindowMs: e.COALESCE_WINDOW_MS,
   };
 }

@@ -12,7 +12,7 @@ import { AdminNotifier, type DirectSender } from './core/admin-notifier.ts';
 import { Commands } from './core/commands.ts';
 import type { Health, Platform } from './core/contract.ts';
 import { FloodGuard } from './core/controls/flood.ts';
-import { ControlGate } from './core/controls/gate.ts';
+import { COALESCE_MAX_MESSAGES, ControlGate } from './core/controls/gate.ts';
 import { listsPerson } from './core/controls/lists.ts';
 import { Pauses } from './core/controls/pauses.ts';
 import { controlsStatus } from './core/controls/status.ts';
@@ -101,7 +101,11 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
   const queueRedis = openRedis(config.redisUrl, `${prefix}:${config.role}:queue`);
   watchRedis([redis, queueRedis], log);
   const turnsPrefix = deps.lane ? `${prefix}:${deps.lane}` : prefix;
-  const inbox = new Inbox(redis, { prefix: turnsPrefix, dedupeTtlSeconds: config.dedupeTtlSeconds });
+  const inbox = new Inbox(redis, {
+    prefix: turnsPrefix,
+    dedupeTtlSeconds: config.dedupeTtlSeconds,
+    coalesce: config.controls.coalesceWindowMs > 0 ? COALESCE_MAX_MESSAGES : 1,
+  });
   const queue = createTurnQueue(queueRedis, turnsPrefix);
   queue.on('error', (err) => isRedisConnectionError(err) || log.warn({ err }, 'queue error'));
   const notices = deps.notices ?? loadNotices(config.language, config.noticesFile);

@@ -29,6 +29,8 @@ export interface MemoryThreadStoreOptions {
   now?: () => number;
   /** Makes a new turn's job id. Default `t-<uuid>`. */
   newJobId?: () => string;
+  /** Burst coalescing: the most messages one question may join. Default 1, off. */
+  coalesce?: number;
 }
 
 /** The head's progress record, as the Redis hash `turn:<thread>` holds it. */
@@ -38,6 +40,8 @@ interface Progress {
   timeouts?: number;
   posted?: number;
   chunks?: string[];
+  /** How many messages the head's question took (itself and those joined to it). */
+  merged?: number;
   failingSince?: number;
   postFailingSince?: number;
   postTries?: number;
@@ -66,6 +70,7 @@ export class MemoryThreadStore implements ThreadStore {
       maxPending: DEFAULT_MAX_PENDING,
       now: Date.now,
       newJobId: () => `t-${randomUUID()}`,
+      coalesce: 1,
       ...options,
     };
   }
@@ -129,11 +134,23 @@ export class MemoryThreadStore implements ThreadStore {
     if (state.progress?.head !== entry.id) state.progress = undefined;
     const progress = state.progress ?? {};
     const tries = progress.tries ?? 0;
+    let merged = progress.merged ?? 0;
+    if (merged === 0 && entry.kind === 'ask' && !progress.chunks) {
+      merged = 1;
+      for (const next of state.inbox.slice(1, this.#options.coalesce)) {
+        const joined = readEntry(next);
+        if (joined?.kind !== 'ask' || joined.user === undefined || joined.user !== entry.user) break;
+        merged++;
+      }
+    }
+    merged = Math.max(1, merged);
     if (entry.kind === 'ask' && !progress.chunks)
-      state.progress = { ...progress, head: entry.id, tries: tries + 1 };
+      state.progress = { ...progress, head: entry.id, tries: tries + 1, merged };
+    const joined = state.inbox.slice(1, merged);
     return {
       kind: 'head',
       raw,
+      ...(joined.length > 0 && { joined }),
       state: {
         tries,
         posted: progress.posted ?? 0,
@@ -149,6 +166,7 @@ export class MemoryThreadStore implements ThreadStore {
     run: string,
     rawHead: string,
     posted?: PostedRecord,
+    count = 1,
   ): Promise<AdvanceResult> {
     const state = this.#thread(thread);
     if (state.run !== run) {
@@ -157,7 +175,7 @@ export class MemoryThreadStore implements ThreadStore {
       return { kind: 'stale' };
     }
     if (rawHead !== '' && state.inbox[0] === rawHead) {
-      state.inbox.shift();
+      state.inbox.splice(0, Math.max(1, count));
       state.progress = undefined;
     }
     const left = state.inbox.length;
@@ -257,12 +275,14 @@ function recordPosted(progress: Progress | undefined, entryId: string, count: nu
 }
 
 /** The entry of `raw` as the Redis script reads it: JSON with a string id, or null. */
-function readEntry(raw: string): { id: string; kind?: unknown } | null {
+function readEntry(raw: string): { id: string; kind?: unknown; user?: unknown } | null {
   try {
     const entry: unknown = JSON.parse(raw);
     if (typeof entry !== 'object' || entry === null || !('id' in entry) || typeof entry.id !== 'string')
       return null;
-    return { id: entry.id, kind: 'kind' in entry ? entry.kind : undefined };
+    // The writer of the message (`message.user.id`), for coalescing: only one person's questions join.
+    const message = 'message' in entry ? (entry.message as { user?: { id?: unknown } } | null) : null;
+    return { id: entry.id, kind: 'kind' in entry ? entry.kind : undefined, user: message?.user?.id };
   } catch {
     return null;
   }

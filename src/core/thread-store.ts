@@ -49,8 +49,12 @@ export type Step =
   | { kind: 'stale' }
   /** The inbox is empty. */
   | { kind: 'empty' }
-  /** `state.tries` counts the attempts before this one (begun for an ask without an answer). */
-  | { kind: 'head'; raw: string; state: TurnState };
+  /**
+   * `state.tries` counts the attempts before this one (begun for an ask without an answer).
+   * `joined`: with burst coalescing, the questions right behind the head, from the same person, that
+   * its one agent call answers too (raw entries, in order); `advance` then pops them with it.
+   */
+  | { kind: 'head'; raw: string; state: TurnState; joined?: string[] };
 
 /** Result of `accept`. */
 export type AcceptResult =
@@ -101,8 +105,8 @@ export interface ThreadStore {
    */
   begin(thread: string, run: string): Promise<Step>;
   /**
-   * Pops `rawHead` (when still the head; `''` pops nothing) and ends the turn of `jobId` if nothing
-   * is left. When `run` no longer holds the claim nothing is popped, and only `posted` is recorded,
+   * Pops `rawHead` (when still the head; `''` pops nothing), and with it the `count - 1` entries
+   * `begin` joined to it (default `count` 1), and ends the turn of `jobId` if nothing is left. When `run` no longer holds the claim nothing is popped, and only `posted` is recorded,
    * so the run that took over does not post those chunks again.
    */
   advance(
@@ -111,6 +115,7 @@ export interface ThreadStore {
     run: string,
     rawHead: string,
     posted?: PostedRecord,
+    count?: number,
   ): Promise<AdvanceResult>;
   /** Adds `by` (default 1) to a counter of the head's progress and returns the new value. */
   bump(thread: string, field: 'tries' | 'timeouts', by?: number): Promise<number>;

@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { fillNotice, type Notices } from '../notices.ts';
 import { AgentCalls, type AgentCallsDeps, type Answer, type OutageGate } from './agent-calls.ts';
+import { boundQuestion } from './bounds.ts';
 import type { Commands } from './commands.ts';
 import type { Adapter, Platform } from './contract.ts';
 import type { Observer } from './observer.ts';
@@ -116,7 +117,7 @@ export class TurnRunner {
         continue;
       }
       const { raw } = step;
-      const entry = parseEntry(raw);
+      const entry = joinBurst(parseEntry(raw), step.joined);
       const adapter = entry && this.#deps.adapters[entry.message.platform];
       let posted: number | undefined;
       if (!entry) {
@@ -140,6 +141,7 @@ export class TurnRunner {
         control.run,
         raw,
         entry && posted !== undefined ? { entryId: entry.id, count: posted } : undefined,
+        1 + (step.joined?.length ?? 0),
       );
       if (next.kind === 'stale') return next;
       if (next.left === 0) return { kind: 'done' };
@@ -217,4 +219,18 @@ export class TurnRunner {
       message: entry.message,
     });
   }
+}
+
+/**
+ * The head question with the questions of a burst joined to it (`Step.joined`): their texts follow
+ * its own, in order, one per line, as one question for one agent call. Unreadable ones are left out.
+ */
+export function joinBurst(
+  entry: InboxEntry | null,
+  joined: readonly string[] | undefined,
+): InboxEntry | null {
+  if (entry?.kind !== 'ask' || !joined || joined.length === 0) return entry;
+  const texts = [entry.message.text ?? '', ...joined.map((raw) => parseEntry(raw)?.message.text ?? '')];
+  const text = boundQuestion(texts.filter((t) => t.trim() !== '').join('\n'));
+  return { ...entry, message: { ...entry.message, text } };
 }

@@ -11,7 +11,7 @@ type Arg = string | number;
 /** Reply of `lua/accept.lua`. */
 export type AcceptReply = ['full'] | ['duplicate'] | ['queued'] | ['started', string];
 /** Reply of `lua/begin.lua`: stale, empty, or the head with tries, posted, chunks JSON or '', timeouts. */
-export type BeginReply = ['stale'] | ['empty'] | ['head', string, number, number, string, number];
+export type BeginReply = ['stale'] | ['empty'] | ['head', string, number, number, string, number, string[]];
 /** Reply of `lua/advance.lua`. */
 export type AdvanceReply = ['stale'] | ['left', number];
 /** Reply of the scripts that succeed or change nothing. */

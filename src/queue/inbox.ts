@@ -48,13 +48,22 @@ export class Inbox implements ThreadStore {
   readonly #prefix: string;
   readonly #dedupeTtl: number;
   readonly #maxPending: number;
+  readonly #coalesce: number;
 
-  constructor(redis: Redis, options: { prefix: string; dedupeTtlSeconds: number; maxPending?: number }) {
+  /**
+   * `coalesce`: the most messages one question may join (burst coalescing, `COALESCE_WINDOW_MS`);
+   * default 1, off.
+   */
+  constructor(
+    redis: Redis,
+    options: { prefix: string; dedupeTtlSeconds: number; maxPending?: number; coalesce?: number },
+  ) {
     this.#redis = redis;
     defineInboxScripts(redis);
     this.#prefix = options.prefix;
     this.#dedupeTtl = options.dedupeTtlSeconds;
     this.#maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+    this.#coalesce = options.coalesce ?? 1;
   }
 
   #key(kind: string, thread: string): string {
@@ -109,13 +118,15 @@ export class Inbox implements ThreadStore {
       this.#key('turn', thread),
       run,
       TURN_STATE_TTL_SECONDS,
+      this.#coalesce,
     );
     if (reply[0] === 'stale') return { kind: 'stale' };
     if (reply[0] === 'empty') return { kind: 'empty' };
-    const [, raw, tries, posted, chunks, timeouts] = reply;
+    const [, raw, tries, posted, chunks, timeouts, joined] = reply;
     return {
       kind: 'head',
       raw,
+      ...(joined.length > 0 && { joined }),
       state: {
         tries,
         posted,
@@ -131,6 +142,7 @@ export class Inbox implements ThreadStore {
     run: string,
     rawHead: string,
     posted?: PostedRecord,
+    count = 1,
   ): Promise<AdvanceResult> {
     const reply = await this.#redis.inboxAdvance(
       this.#key('inbox', thread),
@@ -144,6 +156,7 @@ export class Inbox implements ThreadStore {
       run,
       posted?.entryId ?? '',
       posted?.count ?? '',
+      count,
     );
     return reply[0] === 'stale' ? { kind: 'stale' } : { kind: 'advanced', left: reply[1] };
   }

@@ -30,7 +30,15 @@ export function createTurnQueue(connection: Redis, prefix: string): Queue<TurnJo
   });
 }
 
-/** Enqueues the job of a turn (idempotent per job id). */
-export async function enqueueTurn(queue: Queue<TurnJobData>, thread: string, jobId: string): Promise<void> {
-  await queue.add('turn', { thread }, { jobId });
+/**
+ * Enqueues the job of a turn (idempotent per job id), to start after `delayMs` (burst coalescing:
+ * what else the thread receives meanwhile waits in its inbox to be joined).
+ */
+export async function enqueueTurn(
+  queue: Queue<TurnJobData>,
+  thread: string,
+  jobId: string,
+  delayMs = 0,
+): Promise<void> {
+  await queue.add('turn', { thread }, { jobId, ...(delayMs > 0 && { delay: delayMs }) });
 }

@@ -8,8 +8,11 @@ import { describe, expect, it } from 'vitest';
 import type { IncomingMessage } from '../../src/core/contract.ts';
 import type { InboxEntry, Step, ThreadStore } from '../../src/core/thread-store.ts';
 
-/** Makes a fresh, empty store; `maxPending` bounds each thread's inbox. */
-export type StoreFactory = (options: { maxPending?: number }) => Promise<ThreadStore>;
+/**
+ * Makes a fresh, empty store; `maxPending` bounds each thread's inbox, `coalesce` is the most messages
+ * one question joins (burst coalescing; default off).
+ */
+export type StoreFactory = (options: { maxPending?: number; coalesce?: number }) => Promise<ThreadStore>;
 
 let threads = 0;
 /** A thread no other case uses. */
@@ -18,7 +21,13 @@ function newThread(): string {
   return `telegram:${threads}`;
 }
 
-function entry(thread: string, n: number, kind: InboxEntry['kind'] = 'ask', acceptedAt = 1_000): InboxEntry {
+function entry(
+  thread: string,
+  n: number,
+  kind: InboxEntry['kind'] = 'ask',
+  acceptedAt = 1_000,
+  user?: string,
+): InboxEntry {
   const chat = thread.slice(thread.indexOf(':') + 1);
   const message: IncomingMessage = {
     id: `${thread}:${n}`,
@@ -29,7 +38,7 @@ function entry(thread: string, n: number, kind: InboxEntry['kind'] = 'ask', acce
     chatType: 'direct',
     addressed: true,
     text: `question ${n}`,
-    user: { id: chat, displayName: 'Ana' },
+    user: { id: user ?? chat, displayName: 'Ana' },
     sentAt: 0,
   };
   return {
@@ -60,6 +69,58 @@ function head(step: Step): { id: string; raw: string } {
 
 export function threadStoreContract(name: string, makeStore: StoreFactory): void {
   describe(`ThreadStore contract: ${name}`, () => {
+    it("joins a burst of one person's questions to the head, the same ones on every attempt, and pops them with it", async () => {
+      const store = await makeStore({ coalesce: 10 });
+      const thread = newThread();
+      const job = await fill(store, [
+        entry(thread, 1),
+        entry(thread, 2),
+        entry(thread, 3),
+        entry(thread, 4, 'command'),
+        entry(thread, 5),
+      ]);
+      await store.claim(thread, job, 'run-a');
+      const first = await store.begin(thread, 'run-a');
+      const joinedIds = (step: Step) =>
+        step.kind === 'head' ? (step.joined ?? []).map((raw) => (JSON.parse(raw) as InboxEntry).id) : [];
+      expect(head(first).id).toBe(`${thread}:1`);
+      expect(joinedIds(first)).toEqual([`${thread}:2`, `${thread}:3`]);
+      // A question arriving after the first attempt does not change what the head's call took; a
+      // second attempt (after a crash, by a new run) takes the same ones.
+      await store.accept(entry(thread, 6));
+      await store.claim(thread, job, 'run-b');
+      const again = await store.begin(thread, 'run-b');
+      expect(again).toMatchObject({ kind: 'head', raw: head(first).raw, state: { tries: 1 } });
+      expect(joinedIds(again)).toEqual([`${thread}:2`, `${thread}:3`]);
+      expect(await store.advance(thread, job, 'run-b', head(again).raw, undefined, 3)).toEqual({
+        kind: 'advanced',
+        left: 3,
+      });
+      // A command is never joined, and never joins.
+      const command = await store.begin(thread, 'run-b');
+      expect(head(command).id).toBe(`${thread}:4`);
+      expect(joinedIds(command)).toEqual([]);
+      await store.advance(thread, job, 'run-b', head(command).raw);
+      const last = await store.begin(thread, 'run-b');
+      expect(joinedIds(last)).toEqual([`${thread}:6`]);
+    });
+
+    it('joins only the questions of the same person, and none when coalescing is off', async () => {
+      const store = await makeStore({ coalesce: 10 });
+      const thread = newThread();
+      const job = await fill(store, [
+        entry(thread, 1, 'ask', 1_000, 'ana'),
+        entry(thread, 2, 'ask', 1_000, 'budi'),
+      ]);
+      await store.claim(thread, job, 'run-a');
+      expect(await store.begin(thread, 'run-a')).not.toHaveProperty('joined');
+      const off = await makeStore({});
+      const other = newThread();
+      const offJob = await fill(off, [entry(other, 1), entry(other, 2)]);
+      await off.claim(other, offJob, 'run-a');
+      expect(await off.begin(other, 'run-a')).not.toHaveProperty('joined');
+    });
+
     it('stores each id once, starts one turn per thread, and refuses a full inbox', async () => {
       const store = await makeStore({ maxPending: 3 });
       const thread = newThread();

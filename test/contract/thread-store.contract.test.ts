@@ -27,14 +27,23 @@ afterAll(async () => {
 
 threadStoreContract(
   'Redis',
-  async ({ maxPending }) =>
-    new Inbox(redis, { prefix: newPrefix(), dedupeTtlSeconds: 60, ...(maxPending && { maxPending }) }),
+  async ({ maxPending, coalesce }) =>
+    new Inbox(redis, {
+      prefix: newPrefix(),
+      dedupeTtlSeconds: 60,
+      ...(maxPending && { maxPending }),
+      ...(coalesce && { coalesce }),
+    }),
 );
 
 threadStoreContract(
   'memory',
-  async ({ maxPending }) =>
-    new MemoryThreadStore({ dedupeTtlSeconds: 60, ...(maxPending && { maxPending }) }),
+  async ({ maxPending, coalesce }) =>
+    new MemoryThreadStore({
+      dedupeTtlSeconds: 60,
+      ...(maxPending && { maxPending }),
+      ...(coalesce && { coalesce }),
+    }),
 );
 
 it('leaves only the dedupe marks of an idle thread in Redis', async () => {

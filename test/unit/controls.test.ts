@@ -80,6 +80,7 @@ describe('configuration', () => {
       pauseMs: 4 * 3_600_000,
       userRateLimit: 0,
       accessNotice: 'once',
+      coalesceWindowMs: 0,
     });
   });
 });

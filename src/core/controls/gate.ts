@@ -32,7 +32,15 @@ export interface ControlsConfig {
   userRateLimit: number;
   /** `ACCESS_NOTICE`: `once` tells someone not allowed once that the bot is private; `off` says nothing. */
   accessNotice: 'once' | 'off';
+  /**
+   * `COALESCE_WINDOW_MS`: how long a thread's turn waits after its first message, so that a burst of
+   * questions from one person becomes one agent call (up to {@link COALESCE_MAX_MESSAGES}); 0 = off.
+   */
+  coalesceWindowMs: number;
 }
+
+/** The most messages one coalesced question joins. */
+export const COALESCE_MAX_MESSAGES = 10;
 
 /** Controls that are all off: everyone allowed, nothing paused automatically, no rate limit. */
 export const CONTROLS_OFF: ControlsConfig = {
@@ -44,6 +52,7 @@ export const CONTROLS_OFF: ControlsConfig = {
   pauseMs: 4 * 3_600_000,
   userRateLimit: 0,
   accessNotice: 'once',
+  coalesceWindowMs: 0,
 };
 
 /** What becomes of a message at the gate. */

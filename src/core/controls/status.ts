@@ -11,6 +11,8 @@ export interface ControlsStatus {
   access: { allowedUsers: number; allowedChats: number; blockedUsers: number };
   /** `USER_RATE_LIMIT`, messages per minute per person; 0: no limit. */
   userRateLimit: number;
+  /** `COALESCE_WINDOW_MS`: how long a burst is gathered into one question; 0: off. */
+  coalesceWindowMs: number;
   /** Human takeover: who may pause besides admins, and whether a reply of theirs pauses. */
   handoff: { users: number; onHumanReply: boolean; pauseMinutes: number };
   /** The chats paused now, soonest end first. */
@@ -32,6 +34,7 @@ export function controlsStatus(
       blockedUsers: config.blockedUsers.length,
     },
     userRateLimit: config.userRateLimit,
+    coalesceWindowMs: config.coalesceWindowMs,
     handoff: {
       users: config.handoffUsers.length,
       onHumanReply: config.handoffOnHumanReply,
@@ -53,7 +56,8 @@ export function controlsLines(status: ControlsStatus): string[] {
     ...routes,
     `Access: ${open ? 'everyone' : `${access.allowedUsers} users and ${access.allowedChats} chats allowed`}` +
       `${access.blockedUsers > 0 ? `, ${access.blockedUsers} blocked` : ''}; ` +
-      `rate limit: ${status.userRateLimit > 0 ? `${status.userRateLimit} messages a minute per user` : 'none'}`,
+      `rate limit: ${status.userRateLimit > 0 ? `${status.userRateLimit} messages a minute per user` : 'none'}; ` +
+      `bursts: ${status.coalesceWindowMs > 0 ? `joined within ${status.coalesceWindowMs} ms` : 'not joined'}`,
     `Paused chats: ${status.paused.length === 0 ? 'none' : status.paused.length}` +
       (handoff.onHumanReply ? ' (a reply of the team pauses a chat)' : ''),
   ];

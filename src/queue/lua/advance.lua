@@ -1,4 +1,4 @@
--- Pops the head if it is still the one answered, forgets its progress, and ends the turn when the
+-- Pops the head (with the messages joined to it) if it is still the one answered, forgets its progress, and ends the turn when the
 -- inbox is empty and the turn is still this job's, in one step, so that a message arriving at that
 -- instant is never stranded. A run that lost the claim pops nothing: it only records the chunks it
 -- posted (never on another head's record nor lowering the count), so the run that took over does
@@ -15,6 +15,7 @@
 -- ARGV[4] the run
 -- ARGV[5] the entry id whose chunks were posted ('' when none to record)
 -- ARGV[6] how many chunks of it are posted ('' when none to record)
+-- ARGV[7] how many messages the head's answer took (the head and those joined to it; default 1)
 --
 -- Returns {'stale'} when the run lost the claim, else {'left', messages left} (0: the turn ended).
 if redis.call('GET', KEYS[5]) ~= ARGV[4] then
@@ -25,7 +26,7 @@ if redis.call('GET', KEYS[5]) ~= ARGV[4] then
   return {'stale'}
 end
 if ARGV[1] ~= '' and redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then
-  redis.call('LPOP', KEYS[1])
+  redis.call('LTRIM', KEYS[1], tonumber(ARGV[7] or '1'), -1)
   redis.call('DEL', KEYS[4])
 end
 local left = redis.call('LLEN', KEYS[1])
