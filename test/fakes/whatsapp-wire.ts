@@ -81,6 +81,12 @@ const GRAPH_ERRORS: Record<number, { status: number; title: string; type: string
     details: 'Cloud API message throughput has been reached.',
   },
   131000: { status: 500, title: '(#131000) Something went wrong', type: 'OAuthException', details: '' },
+  131009: {
+    status: 400,
+    title: '(#131009) Parameter value is not valid',
+    type: 'OAuthException',
+    details: 'One or more parameter values are invalid.',
+  },
   131026: {
     status: 400,
     title: '(#131026) Message undeliverable',
