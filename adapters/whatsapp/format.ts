@@ -40,6 +40,14 @@ function literal(text: string): string {
   return out + text.slice(last);
 }
 
+/** Text at a line's start that WhatsApp would read as a quote or a list item (`> `, `- `, `* `, `1. `). */
+const LINE_SYNTAX = /^(?:>|[-*] |\d+\. )/;
+
+/** Visible text: literal markers fenced off, and line syntax broken where a line starts. */
+function text(out: PieceSink, value: string, lineStart: boolean): void {
+  out.text((lineStart && LINE_SYNTAX.test(value) ? ZWSP : '') + literal(value));
+}
+
 /** Code as is, except that three backticks in it would end the block: broken with a zero-width space. */
 function code(out: PieceSink, text: string): void {
   out.text(text.includes('```') ? text.replace(/``(?=`)/g, `\`\`${ZWSP}`) : text);
@@ -53,7 +61,7 @@ function shown(href: string): string {
 const bold: Span = { open: '*', close: '*' };
 
 const whatsappDialect: Dialect = {
-  text: (out, text) => out.text(literal(text)),
+  text,
   code,
   strong: bold,
   em: { open: '_', close: '_' },

@@ -25,7 +25,7 @@ import {
 } from './whatsapp-wire.ts';
 
 export type { FakeWhatsAppOptions, WaMessage, WaStatus };
-export { graphError, hubSignature, messages, waStatus, webhookBody };
+export { graphError, hubSignature, waStatus, webhookBody };
 
 /** What a send gets (see `script`, `failSends`, `refuseUser`). */
 export type SendStep =

@@ -61,6 +61,13 @@ describe('renderWhatsApp', () => {
     expect(one('snake_case and 2*3*4')).toBe('snake_case and 2*3*4');
   });
 
+  it('keeps an escaped quote or list marker at a line start from becoming one', () => {
+    expect(one('\\> not a quote')).toBe(`${ZWSP}> not a quote`);
+    expect(one('\\- not an item')).toBe(`${ZWSP}- not an item`);
+    expect(one('3\\. not a list')).toBe(`${ZWSP}3. not a list`);
+    expect(one('a > b - c')).toBe('a > b - c');
+  });
+
   it('splits a long answer into chunks within the limit, styles balanced in each', () => {
     const long = Array.from({ length: 400 }, (_, i) => `**Point ${i}** is explained here.`).join(' ');
     const chunks = renderWhatsApp(long);
