@@ -223,6 +223,14 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
             log.info({ fromThread, toThread, conversationMoved: moved }, 'thread moved to a new key');
           },
           claims,
+          // A send accepted, then reported failed: counted and remembered like a send refused at once.
+          deliveryFailed: async ({ thread, kind, detail }) => {
+            const { platform } = adapter;
+            observer.sendFailed(platform, kind);
+            log.warn({ platform, thread, kind, detail }, 'platform reported a sent message undelivered');
+            if (kind === 'chat_refused') await services.refusals.chatRefused(thread, Date.now());
+            if (kind === 'unauthorized') await services.refusals.platformRefused(platform, detail);
+          },
         });
       }
     }

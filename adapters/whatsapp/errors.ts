@@ -6,6 +6,7 @@
  * the API had accepted; `codeKind` classifies those too.
  */
 import { PlatformError, type PlatformErrorKind } from '../../src/core/errors.ts';
+import { describeFailure } from '../shared/describe.ts';
 import { GraphError, GraphUnreachable } from './api.ts';
 
 /** Outside the 24-hour customer service window: only a template may be sent (re-engagement). */
@@ -94,10 +95,11 @@ export function toPlatformError(err: unknown, what: string): PlatformError {
 
 /** One line about a failure, without the token. */
 export function describe(err: unknown): string {
-  if (err instanceof GraphError) {
-    const code = err.code === undefined ? '' : ` ${err.code}`;
-    return `${err.status}${code} ${err.title}${err.details ? ` (${err.details})` : ''}`;
-  }
-  if (err instanceof GraphUnreachable) return err.message;
-  return err instanceof Error ? err.message : String(err);
+  return describeFailure(err, (e) => {
+    if (e instanceof GraphError) {
+      const code = e.code === undefined ? '' : ` ${e.code}`;
+      return `${e.status}${code} ${e.title}${e.details ? ` (${e.details})` : ''}`;
+    }
+    return e instanceof GraphUnreachable ? e.message : undefined;
+  });
 }

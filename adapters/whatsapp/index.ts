@@ -5,8 +5,8 @@
  * paced ahead of Meta's limits (one message every 6 s to a user, with bursts; the number's
  * throughput), shows the working sign by marking the question read with a typing indicator, and
  * maps Graph API refusals to `PlatformError` kinds (`errors.ts`). A send that the API accepted but
- * WhatsApp later reports `failed` (the `statuses` of the webhook) is logged and reported through
- * `onDeliveryFailed`, like a refused send. Health is the phone number's own `GET` ("who am I").
+ * WhatsApp later reports `failed` (the `statuses` of the webhook) is logged and handed to the core's
+ * `Inbound.deliveryFailed`, which counts and remembers it like a refused send. Health is the phone number's own `GET` ("who am I").
  */
 import type {
   Adapter,
@@ -20,9 +20,10 @@ import type {
 } from '../../src/core/contract.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 import type { Logger } from '../../src/logger.ts';
+import { connectWithRetry } from '../shared/connect.ts';
 import { GraphClient, type PhoneNumberInfo } from './api.ts';
 import { describe, toPlatformError, whatsappErrorKind } from './errors.ts';
-import { formatWhatsApp, WHATSAPP_MAX_MESSAGE, type WhatsAppSourceFormat } from './format.ts';
+import { formatWhatsApp, type WhatsAppSourceFormat } from './format.ts';
 import { WHATSAPP } from './normalize.ts';
 import type { DeliveryFailure } from './statuses.ts';
 import { WHATSAPP_MAX_BODY_BYTES, WhatsAppWebhook } from './webhook.ts';
@@ -35,8 +36,6 @@ export const WHATSAPP_WEBHOOK_PATH = '/whatsapp/webhook';
 export const WHATSAPP_DEFAULT_API_VERSION = 'v23.0';
 /** A typing indicator lasts 25 s (or until the answer); renew it a little before. */
 const TYPING_RENEW_MS = 20_000;
-/** Tries of "who am I" at start-up before giving up. */
-const INIT_ATTEMPTS = 3;
 /** How long one health probe's answer is reused, ms: `/healthz` must not spend the hourly call budget. */
 const HEALTH_CACHE_MS = 60_000;
 /** Chats whose question's id is remembered for the typing indicator (the oldest is forgotten first). */
@@ -77,13 +76,6 @@ export interface WhatsAppAdapterOptions {
   pacing?: boolean;
   /** The fetch the Graph API is called with. Default: the global fetch. */
   fetch?: typeof fetch;
-  /**
-   * Told once of each sent message WhatsApp reports `failed` after accepting it; resolves once it is
-   * recorded (the webhook answers 200 only then). The composition root counts it as a send failure of
-   * its kind and, for `chat_refused` (131047, outside the 24-hour window), remembers the thread as
-   * refused, so what is queued for that user costs no agent call. Default: logged only.
-   */
-  onDeliveryFailed?: (failure: DeliveryFailure) => Promise<void> | void;
 }
 
 export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): Adapter {
@@ -93,10 +85,8 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): Adapter 
 class WhatsAppAdapter implements Adapter {
   readonly platform = WHATSAPP;
   readonly capabilities: Capabilities = {
-    maxMessageLength: WHATSAPP_MAX_MESSAGE,
     typing: true,
     typingRenewMs: TYPING_RENEW_MS,
-    format: 'whatsapp',
   };
   readonly routes: HttpRoute[];
   readonly #o: WhatsAppAdapterOptions;
@@ -156,25 +146,23 @@ class WhatsAppAdapter implements Adapter {
   }
 
   async init(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        this.#number = await this.#api.whoAmI();
-        break;
-      } catch (err) {
+    this.#number = await connectWithRetry({
+      call: () => this.#api.whoAmI(),
+      refused: (err) => {
         const kind = whatsappErrorKind(err);
         if (kind === 'unauthorized') {
-          throw new ConfigError(
+          return new ConfigError(
             `WhatsApp refused WHATSAPP_ACCESS_TOKEN (${describe(err)}): create a permanent System User token with whatsapp_business_messaging again`,
           );
         }
-        if (kind === 'rejected' || kind === 'chat_refused') {
-          throw new ConfigError(`WhatsApp does not know WHATSAPP_PHONE_NUMBER_ID (${describe(err)})`);
-        }
-        if (attempt === INIT_ATTEMPTS) throw new ConfigError(`Cannot reach the Graph API (${describe(err)})`);
-        this.#log.warn({ err, attempt }, 'whatsapp phone number lookup failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
-      }
-    }
+        return kind === 'rejected' || kind === 'chat_refused'
+          ? new ConfigError(`WhatsApp does not know WHATSAPP_PHONE_NUMBER_ID (${describe(err)})`)
+          : undefined;
+      },
+      unreachable: (err) => new ConfigError(`Cannot reach the Graph API (${describe(err)})`),
+      log: this.#log,
+      retrying: 'whatsapp phone number lookup failed; retrying',
+    });
     const { displayPhoneNumber, verifiedName, qualityRating } = this.#number;
     this.#log.info(
       { number: displayPhoneNumber, name: verifiedName, quality: qualityRating },
@@ -195,7 +183,8 @@ class WhatsAppAdapter implements Adapter {
   async #deliveryFailed(failure: DeliveryFailure): Promise<void> {
     const { thread, code, title, kind } = failure;
     this.#log.warn({ thread, code, title, kind }, 'whatsapp reported a sent message as failed');
-    await this.#o.onDeliveryFailed?.(failure);
+    const detail = code === undefined ? title : `${code} ${title}`;
+    await this.#inbound?.deliveryFailed?.({ thread, kind, detail });
   }
 
   /** Work `stop` waits for: messages being stored, failures being recorded. */

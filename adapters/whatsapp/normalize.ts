@@ -5,15 +5,11 @@
  * profiles (`contacts[]`) and `messages[]` and/or `statuses[]`. Every user of every business number
  * is one conversation: thread `whatsapp:<phone_number_id>:<user's wa_id>`, a direct chat.
  */
-import type { IncomingMessage, Platform } from '../../src/core/contract.ts';
+import type { IncomingMessage } from '../../src/core/contract.ts';
+import { type Loose, list, record, filled as str } from '../shared/guards.ts';
 
-/**
- * The platform's id. `Platform` in `src/core/contract.ts` names WhatsApp only once the adapter is
- * wired into the core (the platform registry derives it); until then this one cast stands in for it.
- */
-export const WHATSAPP = 'whatsapp' as string as Platform;
-
-type Loose = Record<string, unknown>;
+/** The platform's id (`whatsappPlatform.id` in `platform.ts`). */
+export const WHATSAPP = 'whatsapp';
 
 /** A user's WhatsApp id: the phone number's digits (a business-scoped id may carry letters). */
 const WA_ID = /^[0-9A-Za-z._-]{1,64}$/;
@@ -31,18 +27,6 @@ const WITHOUT_TEXT = new Set(['audio', 'sticker', 'location', 'contacts']);
 export interface NormalizeOptions {
   /** Only messages to this business number; others (another number of the same account) are skipped. */
   phoneNumberId?: string;
-}
-
-function record(value: unknown): Loose | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Loose) : undefined;
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /** The `value` of every `messages` change of a webhook body, in order. */

@@ -4,6 +4,7 @@
  * here, as a `failed` status with `errors[]`. Pure, and never throws.
  */
 import type { PlatformErrorKind } from '../../src/core/errors.ts';
+import { record } from '../shared/guards.ts';
 import { codeKind } from './errors.ts';
 
 /** A sent message that WhatsApp reports it could not deliver. */
@@ -20,12 +21,6 @@ export interface DeliveryFailure {
   title: string;
   /** What the core makes of it, as for a refused send. */
   kind: PlatformErrorKind;
-}
-
-type Loose = Record<string, unknown>;
-
-function record(value: unknown): Loose | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Loose) : undefined;
 }
 
 /** The `failed` statuses of one change's `value`, for the business number it names. */

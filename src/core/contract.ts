@@ -3,6 +3,7 @@
  * hands in, and the adapter interface the core drives. Everything here is plain data or a plain
  * interface; nothing imports a platform SDK.
  */
+import type { PlatformErrorKind } from './errors.ts';
 
 /**
  * A chat platform's id: one of the registry's (`src/platforms.ts`, where `PlatformId` lists them), or
@@ -177,6 +178,25 @@ export interface Inbound {
    * signed request. Absent: the adapter keeps its claims in its own memory.
    */
   claims?: Claims;
+  /**
+   * Records a delivery failure reported after the send was accepted: counted as a send failure of
+   * its kind, and remembered as a refusal of the chat or of the credentials like a send refused at
+   * once. Resolves once recorded. Absent: the adapter only logs it.
+   */
+  deliveryFailed?: (failure: DeliveryFailure) => Promise<void>;
+}
+
+/**
+ * A message the platform accepted, reported undelivered later (WhatsApp's `failed` status): what a
+ * refused send would have been, had the refusal come at once.
+ */
+export interface DeliveryFailure {
+  /** The thread the message was sent in. */
+  thread: string;
+  /** What the refusal means, as for a refused send (`chat_refused`, `unauthorized`, …). */
+  kind: PlatformErrorKind;
+  /** The platform's description of it, secret-free, for the log and an alert. */
+  detail: string;
 }
 
 /** One-time claims on keys (`src/core/claims.ts`). */

@@ -3,6 +3,7 @@
  * normalizer (no group chats on the Cloud API: every message is direct), and the live adapter
  * against the fake Cloud API, refused with Meta's own error codes.
  */
+import { WHATSAPP_MAX_MESSAGE } from '../../adapters/whatsapp/format.ts';
 import { createWhatsAppAdapter } from '../../adapters/whatsapp/index.ts';
 import { normalizeWhatsAppWebhook, WHATSAPP } from '../../adapters/whatsapp/normalize.ts';
 import type { PlatformErrorKind } from '../../src/core/errors.ts';
@@ -16,6 +17,7 @@ const at = { from: USER, timestamp: 1_764_000_000 };
 
 adapterContract({
   platform: WHATSAPP,
+  maxMessageLength: WHATSAPP_MAX_MESSAGE,
   normalize: (raw) => normalizeWhatsAppWebhook(raw)[0] ?? null,
   fixtures: {
     directText: webhookBody(o, {

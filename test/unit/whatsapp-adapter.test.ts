@@ -5,12 +5,8 @@
  * a failed store retried by Meta, and a send that WhatsApp reports failed after accepting it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createWhatsAppAdapter,
-  type DeliveryFailure,
-  WHATSAPP_WEBHOOK_PATH,
-} from '../../adapters/whatsapp/index.ts';
-import type { Adapter, IncomingMessage } from '../../src/core/contract.ts';
+import { createWhatsAppAdapter, WHATSAPP_WEBHOOK_PATH } from '../../adapters/whatsapp/index.ts';
+import type { Adapter, DeliveryFailure, IncomingMessage } from '../../src/core/contract.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 import { createHttpApp, listen } from '../../src/http/server.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -22,7 +18,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(options: { failures?: DeliveryFailure[] } = {}) {
+async function setup() {
   const wa = await startFakeWhatsApp();
   cleanups.push(() => wa.close());
   const adapter = createWhatsAppAdapter({
@@ -33,23 +29,33 @@ async function setup(options: { failures?: DeliveryFailure[] } = {}) {
     apiRoot: wa.url,
     apiVersion: wa.version,
     log: createLogger({ level: 'silent', secrets: [wa.token] }),
-    onDeliveryFailed: (failure) => {
-      options.failures?.push(failure);
-    },
   });
   cleanups.push(() => adapter.stop());
   return { wa, adapter };
 }
 
 /** Mounts the adapter's routes on the bridge's HTTP app; starts receiving into `stored`. */
-async function serve(wa: FakeWhatsApp, adapter: Adapter, store: (m: IncomingMessage) => Promise<void>) {
+async function serve(
+  wa: FakeWhatsApp,
+  adapter: Adapter,
+  store: (m: IncomingMessage) => Promise<void>,
+  failures: DeliveryFailure[] = [],
+) {
   const server = await listen(
     createHttpApp({ routes: adapter.routes, health: async () => ({}) }),
     0,
     '127.0.0.1',
   );
   cleanups.push(() => server.close());
-  await adapter.start({ message: store, command: async () => '', menu: [], adminIds: [] });
+  await adapter.start({
+    message: store,
+    command: async () => '',
+    menu: [],
+    adminIds: [],
+    deliveryFailed: async (failure) => {
+      failures.push(failure);
+    },
+  });
   const url = `http://127.0.0.1:${server.port}${WHATSAPP_WEBHOOK_PATH}`;
   wa.webhookUrl = url;
   return url;
@@ -91,7 +97,7 @@ describe('the WhatsApp adapter', () => {
       { to: USER, text: 'first', replyTo: undefined },
       { to: USER, text: 'second', replyTo: 'wamid.Q1' },
     ]);
-    expect(adapter.capabilities).toMatchObject({ maxMessageLength: 4096, typing: true, format: 'whatsapp' });
+    expect(adapter.capabilities).toMatchObject({ typing: true });
     expect(adapter.capabilities.pacing?.direct.intervalMs).toBeGreaterThanOrEqual(6_000);
   });
 
@@ -158,16 +164,16 @@ describe('the WhatsApp adapter', () => {
 
   it('reports a send that WhatsApp accepted and then failed (outside the 24-hour window) once', async () => {
     const failures: DeliveryFailure[] = [];
-    const { wa, adapter } = await setup({ failures });
+    const { wa, adapter } = await setup();
     await adapter.init();
-    await serve(wa, adapter, async () => {});
+    await serve(wa, adapter, async () => {}, failures);
     wa.refuseUser(USER, { failLater: 131047 });
     await adapter.send({ channel: USER }, 'an answer after a day'); // accepted
     await wa.waitFor(() => failures.length === 1, 5_000, 'the failed status');
     expect(failures[0]).toMatchObject({
       thread: `whatsapp:${wa.phoneNumberId}:${USER}`,
-      code: 131047,
       kind: 'chat_refused',
+      detail: expect.stringContaining('131047'),
     });
     expect(wa.sentTo(USER)).toEqual([]);
   });
