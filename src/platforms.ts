@@ -9,12 +9,14 @@ import { discordPlatform } from '../adapters/discord/platform.ts';
 import type { AnyPlatform, PlatformDescriptor } from '../adapters/shared/platform.ts';
 import { slackPlatform } from '../adapters/slack/platform.ts';
 import { telegramPlatform } from '../adapters/telegram/platform.ts';
+import { whatsappPlatform } from '../adapters/whatsapp/platform.ts';
 
 /** Every platform, one a line, in the order start-up, docs and messages list them. */
 export const PLATFORMS = [
   telegramPlatform,
   discordPlatform,
   slackPlatform,
+  whatsappPlatform,
 ] as const satisfies readonly AnyPlatform[];
 
 export type { AnyPlatform };

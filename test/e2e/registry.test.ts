@@ -41,8 +41,8 @@ describe('a platform added through the registry', () => {
       'ECHO_TOKEN is missing: ECHO_SIGNATURE_HEADER is set, but Echo stays off without its token',
     );
     expect(problems({})).toContain('ECHO_TOKEN for Echo');
-    expect(problems({ ECHO_TOKEN: 'echo-token-value', ADMIN_USERS: 'whatsapp:1' })).toContain(
-      'does not start with telegram:, discord:, slack: or echo:',
+    expect(problems({ ECHO_TOKEN: 'echo-token-value', ADMIN_USERS: 'line:1' })).toContain(
+      'does not start with telegram:, discord:, slack:, whatsapp: or echo:',
     );
     // Without it in the list, its variables mean nothing and the bridge has no platform.
     expect(problems({ ECHO_TOKEN: 'echo-token-value' }, PLATFORMS)).toContain('no platform is configured');

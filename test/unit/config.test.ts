@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       telegram: 'ak-telegram-key',
       discord: 'ak-shared-key',
       slack: 'ak-shared-key',
+      whatsapp: 'ak-shared-key',
       cli: 'ak-shared-key',
     });
   });
@@ -168,6 +169,51 @@ describe('loadConfig for Discord and Slack', () => {
     expect(loadConfig({ ...slack, SLACK_WORKING_REACTION: ':hourglass:' }).slack?.workingReaction).toBe(
       'hourglass',
     );
+  });
+});
+
+describe('loadConfig for WhatsApp', () => {
+  const whatsapp = {
+    AKSITA_API_KEY: 'ak-shared-key',
+    WHATSAPP_ACCESS_TOKEN: 'EAAG-system-user-token',
+    WHATSAPP_PHONE_NUMBER_ID: '106540352242922',
+    WHATSAPP_APP_SECRET: 'app-secret-1',
+    WHATSAPP_VERIFY_TOKEN: 'verify-token-1',
+  };
+
+  it('takes the four variables with the documented defaults, keeps the secrets for redaction, and names WhatsApp admins', () => {
+    const config = loadConfig({ ...whatsapp, ADMIN_USERS: 'whatsapp:6281234567890' });
+    expect(config.whatsapp).toEqual({
+      accessToken: 'EAAG-system-user-token',
+      phoneNumberId: '106540352242922',
+      appSecret: 'app-secret-1',
+      verifyToken: 'verify-token-1',
+      apiRoot: 'https://graph.facebook.com',
+      apiVersion: 'v23.0',
+      format: 'markdown',
+      pacing: true,
+    });
+    expect(config.secrets).toEqual(
+      expect.arrayContaining(['EAAG-system-user-token', 'app-secret-1', 'verify-token-1']),
+    );
+    expect(config.admins).toEqual([{ platform: 'whatsapp', id: '6281234567890' }]);
+    const own = loadConfig({ ...whatsapp, WHATSAPP_FORMAT: 'whatsapp', WHATSAPP_SEND_PACING: 'off' });
+    expect(own.whatsapp).toMatchObject({ format: 'whatsapp', pacing: false });
+  });
+
+  it('names each variable missing beside the token, a phone number given for its id, and a wrong admin id', () => {
+    const { WHATSAPP_APP_SECRET: _secret, WHATSAPP_VERIFY_TOKEN: _verify, ...half } = whatsapp;
+    const message = configError(half);
+    expect(message).toMatch(/WHATSAPP_APP_SECRET is required with WHATSAPP_ACCESS_TOKEN/);
+    expect(message).toMatch(/WHATSAPP_VERIFY_TOKEN is required with WHATSAPP_ACCESS_TOKEN/);
+    expect(configError({ ...whatsapp, WHATSAPP_PHONE_NUMBER_ID: '+62 812 3456' })).toMatch(
+      /WHATSAPP_PHONE_NUMBER_ID must be the phone number id/,
+    );
+    expect(configError({ ...whatsapp, WHATSAPP_FORMAT: 'html' })).toMatch(
+      /WHATSAPP_FORMAT must be markdown or whatsapp/,
+    );
+    expect(configError({ ...whatsapp, ADMIN_USERS: 'whatsapp:+62812' })).toMatch(/ADMIN_USERS/);
+    expect(configError({ AKSITA_API_KEY: 'k', WHATSAPP_VERIFY_TOKEN: 'v' })).toMatch(/WHATSAPP_VERIFY_TOKEN/);
   });
 });
 
