@@ -87,6 +87,7 @@ class WhatsAppAdapter implements Adapter {
   readonly capabilities: Capabilities = {
     typing: true,
     typingRenewMs: TYPING_RENEW_MS,
+    quoteDirect: true,
   };
   readonly routes: HttpRoute[];
   readonly #o: WhatsAppAdapterOptions;

@@ -79,6 +79,11 @@ export interface Capabilities {
   /** How often the typing indicator must be renewed to stay visible, in ms (Telegram: 5 s lifetime). */
   typingRenewMs: number;
   /**
+   * Whether an answer in a one-to-one chat quotes its question too (WhatsApp, where answers can
+   * arrive after the next question); group answers always quote. Default false.
+   */
+  quoteDirect?: boolean;
+  /**
    * The platform's send limits, for the core to pace `send` before them rather than run into its
    * refusals; absent where the SDK paces itself or pacing is switched off.
    */

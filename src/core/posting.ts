@@ -88,7 +88,7 @@ export class Poster {
         await adapter.send(
           address,
           chunks[i] as string,
-          i === 0 && chatType === 'group' ? { replyTo: messageId } : {},
+          i === 0 && (chatType === 'group' || adapter.capabilities.quoteDirect) ? { replyTo: messageId } : {},
         );
       } catch (err) {
         if (!(err instanceof PlatformError)) throw err;
