@@ -8,7 +8,7 @@
  * BENCH_MESSAGES, BENCH_THREADS (1 and 5); BENCH_LATENCY_RATE, BENCH_LATENCY_SECONDS,
  * BENCH_LATENCY_CHATS (2); BENCH_SLOW_THREADS, BENCH_SLOW_AGENT_MS, BENCH_PLAIN_WINDOW_S,
  * BENCH_RUNNER_CAP_S (3); BENCH_LIMITS_CHATS, BENCH_LIMITS_PARTS (4); BENCH_FOOTPRINT_THREADS (6);
- * BENCH_FORMAT_RUNS (7).
+ * BENCH_FORMAT_RUNS (7); BENCH_MESSAGES, BENCH_THREADS, BENCH_WHATSAPP_CONCURRENCY (8).
  * BENCH_CHILD_NODE_ARGS passes node flags to every bridge process (bench/child.ts).
  */
 import { writeFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { limits } from './limits.ts';
 import { formatTable, type Outcome, type Row } from './report.ts';
 import { scaleOut } from './scale-out.ts';
 import { slowAgent } from './slow-agent.ts';
+import { whatsappCeiling } from './whatsapp.ts';
 
 type Scenario = (redisUrl: string) => Promise<Outcome<unknown>>;
 
@@ -33,6 +34,7 @@ const SCENARIOS: Array<{ id: string; name: string; run: Scenario }> = [
   { id: '5', name: 'scale-out', run: scaleOut },
   { id: '6', name: 'footprint', run: footprint },
   { id: '7', name: 'format', run: format },
+  { id: '8', name: 'whatsapp', run: whatsappCeiling },
 ];
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
