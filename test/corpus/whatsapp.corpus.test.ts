@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeWhatsAppWebhook } from '../../adapters/whatsapp/normalize.ts';
 import { Router } from '../../src/core/router.ts';
+import type { InboxEntry, ThreadStore } from '../../src/core/thread-store.ts';
 import { createLogger } from '../../src/logger.ts';
-import type { Inbox, InboxEntry } from '../../src/queue/inbox.ts';
 import {
   CORPUS_NUMBER,
   CORPUS_THREAD,
@@ -25,7 +25,7 @@ async function route(c: WhatsAppCorpusCase): Promise<InboxEntry[]> {
       stored.push(entry);
       return { outcome: 'queued' as const };
     },
-  } as unknown as Inbox;
+  } as unknown as ThreadStore;
   const router = new Router({
     inbox,
     enqueueTurn: async () => {},
