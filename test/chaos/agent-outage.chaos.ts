@@ -78,7 +78,7 @@ describe('chaos: the agent is down for 15 s under load', () => {
 
     await loading;
     await waitForReplies(cx.telegram, LOAD, 1, 90_000);
-    await eventually(() => drained(cx.redis, prefix), 'every turn finished', 30_000);
+    await eventually(() => drained(cx.redis, prefix), 30_000, 'every turn finished');
     await cx.telegram.waitFor(() => cx.telegram.sentTo(ADMIN).length >= 2, 10_000, 'the recovery alert');
     const seconds = (Date.now() - startedAt) / 1000;
 

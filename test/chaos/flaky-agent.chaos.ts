@@ -85,7 +85,7 @@ describe('chaos: the agent fails at random', () => {
     await pushLoad(cx.telegram, LOAD, 10_000, seededRandom(seed + 2));
     // Outages (three failures in a row) hold every chat's calls until a trial answers: room for them.
     await waitForReplies(cx.telegram, LOAD, 1, 210_000);
-    await eventually(() => drained(cx.redis, prefix), 'every turn finished', 30_000);
+    await eventually(() => drained(cx.redis, prefix), 30_000, 'every turn finished');
     const seconds = (Date.now() - startedAt) / 1000;
 
     const seen = checkReplies(cx.telegram, LOAD, reply, { duplicates: 'none', notices, besides: kept });

@@ -51,7 +51,7 @@ describe('chaos: the platform refuses sends at random', () => {
     const bridge = await cx.spawn(env);
     await pushLoad(cx.telegram, LOAD, 10_000, seededRandom(seed + 2));
     await waitForReplies(cx.telegram, LOAD, 2, 150_000);
-    await eventually(() => drained(cx.redis, prefix), 'every turn finished', 30_000);
+    await eventually(() => drained(cx.redis, prefix), 30_000, 'every turn finished');
     const seconds = (Date.now() - startedAt) / 1000;
 
     const seen = checkReplies(cx.telegram, LOAD, reply, { duplicates: 'none' });

@@ -50,8 +50,8 @@ describe('chaos: job lock lost while posting', () => {
     await cx.redis.del(lockKey);
     await eventually(
       async () => ![null, firstLock].includes(await cx.redis.get(lockKey)),
-      'the job handed out again',
       20_000,
+      'the job handed out again',
     );
     // Give the new run time to post whatever it believes unposted (its chat's pacing slot is free by
     // now), then let the platform answer every held send.
@@ -62,7 +62,7 @@ describe('chaos: job lock lost while posting', () => {
     gate.release();
 
     await waitForReplies(cx.telegram, LOAD, 1, 30_000);
-    await eventually(() => drained(cx.redis, prefix), 'the turn finished', 30_000);
+    await eventually(() => drained(cx.redis, prefix), 30_000, 'the turn finished');
     const seen = checkReplies(cx.telegram, LOAD, reply, { duplicates: 'none' });
     const calls = agentCalls(cx.aksita);
     report('6. lock lost while posting', {

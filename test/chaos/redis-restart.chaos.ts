@@ -68,8 +68,8 @@ class OwnRedis {
             return false;
           }
         },
-        `redis-server on port ${this.port}`,
         15_000,
+        `redis-server on port ${this.port}`,
       );
     } finally {
       probe.disconnect();
@@ -138,7 +138,7 @@ async function restartRun(options: {
   await waitForReplies(cx.telegram, LOAD, 1, 120_000);
   const check = new Redis(redis.url);
   try {
-    await eventually(() => drained(check, prefix), 'every turn finished', 60_000);
+    await eventually(() => drained(check, prefix), 60_000, 'every turn finished');
   } finally {
     check.disconnect();
   }

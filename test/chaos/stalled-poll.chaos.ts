@@ -66,7 +66,7 @@ describe('chaos: a Telegram long poll is never answered under load', () => {
 
     await loading;
     await waitForReplies(cx.telegram, LOAD, 1, 90_000);
-    await eventually(() => drained(cx.redis, prefix), 'every turn finished', 30_000);
+    await eventually(() => drained(cx.redis, prefix), 30_000, 'every turn finished');
     const seconds = (Date.now() - startedAt) / 1000;
 
     const seen = checkReplies(cx.telegram, LOAD, reply, { duplicates: 'none' });

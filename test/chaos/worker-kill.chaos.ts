@@ -84,7 +84,7 @@ describe('chaos: worker killed with SIGKILL', () => {
     }
     await loading;
     await waitForReplies(cx.telegram, LOAD, 2, 120_000);
-    await eventually(() => drained(cx.redis, prefix), 'every turn finished', 30_000);
+    await eventually(() => drained(cx.redis, prefix), 30_000, 'every turn finished');
     const seconds = (Date.now() - startedAt) / 1000;
 
     const seen = checkReplies(cx.telegram, LOAD, reply, { duplicates: 'adjacent' });

@@ -136,6 +136,7 @@ describe('npm run cli -- chat', () => {
       expect(answers(run.output())).toEqual([]);
       await eventually(
         async () => (await keysUnder(`${env.REDIS_PREFIX}:cli-chat*`)).length === 0,
+        10_000,
         'the lane deleted',
       );
     } finally {

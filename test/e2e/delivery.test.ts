@@ -85,11 +85,15 @@ describe('health', () => {
     const { bridge } = await fx.start();
     await fx.telegram.close();
     let body: { status?: string; checks?: Record<string, { ok: boolean; detail: string }> } = {};
-    await eventually(async () => {
-      const res = await monitor(bridge.port, '/healthz');
-      body = (await res.json()) as typeof body;
-      return res.status === 503;
-    }, 'health to turn 503');
+    await eventually(
+      async () => {
+        const res = await monitor(bridge.port, '/healthz');
+        body = (await res.json()) as typeof body;
+        return res.status === 503;
+      },
+      10_000,
+      'health to turn 503',
+    );
     expect(body.status).toBe('unhealthy');
     expect(body.checks?.redis?.ok).toBe(true);
     expect(body.checks?.telegram).toMatchObject({
@@ -159,6 +163,7 @@ describe('bounded memory', () => {
     await fx.telegram.waitFor(() => fx.telegram.sent.length === 3, 10_000, 'three replies');
     await eventually(
       async () => (await redis.keys(`${config.redisPrefix}:active:*`)).length === 0,
+      10_000,
       'turns to end',
     );
     const own = (await redis.keys(`${config.redisPrefix}:*`)).filter(
@@ -185,6 +190,7 @@ describe('a failed start', () => {
     try {
       await eventually(
         async () => !((await redis.client('LIST')) as string).includes(`aksita-bridge:${env.REDIS_PREFIX}:`),
+        10_000,
         'the bridge connections to close',
       );
     } finally {

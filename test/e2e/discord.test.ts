@@ -405,13 +405,13 @@ describe('a gateway that stops answering', () => {
     try {
       quick.stallGateway('silent');
       quick.userMessage({ channelId: DM, content: 'while the gateway was silent' });
-      await eventually(async () => !(await adapter.health()).ok, 'health to turn red', 2_000);
+      await eventually(async () => !(await adapter.health()).ok, 2_000, 'health to turn red');
       await quick.waitFor(() => quick.resumes.length === 1, 5_000, 'the resume');
       await quick.waitFor(() => stored.length === 1, 5_000, 'the replayed message');
       expect(stored).toEqual(['while the gateway was silent']);
       expect(quick.closes).toContainEqual({ code: 4200, by: 'client' });
       expect(quick.identifies).toHaveLength(1);
-      await eventually(async () => (await adapter.health()).ok, 'health to turn green', 2_000);
+      await eventually(async () => (await adapter.health()).ok, 2_000, 'health to turn green');
     } finally {
       await adapter.stop();
     }
@@ -422,12 +422,12 @@ describe('a gateway that stops answering', () => {
     try {
       expect(await adapter.health()).toEqual({ ok: true, detail: 'connected' });
       quick.stallGateway('half-open');
-      await eventually(async () => !(await adapter.health()).ok, 'health to turn red', 2_000);
+      await eventually(async () => !(await adapter.health()).ok, 2_000, 'health to turn red');
       expect((await adapter.health()).detail).toMatch(/^no heartbeat acknowledged for \d+ s$/);
       // discord.js would wait 30 s for the close handshake of a dead connection; cut it sooner.
       quick.dropConnection();
       await quick.waitFor(() => quick.resumes.length === 1, 5_000, 'the resume');
-      await eventually(async () => (await adapter.health()).ok, 'health to turn green', 2_000);
+      await eventually(async () => (await adapter.health()).ok, 2_000, 'health to turn green');
       expect(await adapter.health()).toEqual({ ok: true, detail: 'connected' });
     } finally {
       await adapter.stop();

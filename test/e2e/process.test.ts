@@ -167,8 +167,8 @@ describe('npm start under a supervisor', () => {
         // The bridge exits within 10 s of the signal; the margin is for a loaded machine.
         await eventually(
           async () => running(tree).length === 0,
-          'every process of npm start to exit',
           20_000,
+          'every process of npm start to exit',
         );
         expect(await exited).toBe(0);
         expect(npm.output()).toContain('"stopping"');

@@ -407,9 +407,9 @@ describe('socket mode', () => {
     };
     expect(await health()).toEqual({ ok: true, detail: 'socket mode' });
     slack.dropSockets();
-    await eventually(async () => (await health())?.ok === false, 'health to turn unhealthy');
+    await eventually(async () => (await health())?.ok === false, 10_000, 'health to turn unhealthy');
     expect(await health()).toEqual({ ok: false, detail: 'socket mode disconnected' });
-    await eventually(async () => (await health())?.ok === true, 'the reconnect', 15_000);
+    await eventually(async () => (await health())?.ok === true, 15_000, 'the reconnect');
     expect(slack.calls.get('apps.connections.open')).toBe(2);
     slack.socketEvent(slack.dm({ text: 'still there?' }));
     await slack.waitFor(() => slack.postedTo(DM).length === 1, 10_000, 'the reply after reconnecting');
@@ -441,10 +441,10 @@ describe('socket mode', () => {
       const adapter = await receiving(received);
       try {
         slack.stallSockets('silent');
-        await eventually(async () => !(await adapter.health()).ok, 'health to turn red', 3_000);
+        await eventually(async () => !(await adapter.health()).ok, 3_000, 'health to turn red');
         await slack.waitFor(() => slack.socketConnected, 5_000, 'a new connection');
         expect(slack.calls.get('apps.connections.open')).toBe(2);
-        await eventually(async () => (await adapter.health()).ok, 'health to turn green', 3_000);
+        await eventually(async () => (await adapter.health()).ok, 3_000, 'health to turn green');
         slack.socketEvent(slack.dm({ text: 'after the stall' }));
         await slack.waitFor(() => received.length === 1, 5_000, 'the event on the new connection');
         expect(received).toEqual(['after the stall']);
@@ -462,7 +462,7 @@ describe('socket mode', () => {
         slack.stallSockets('silent');
         await slack.waitFor(() => slack.calls.get('apps.connections.open') === 4, 10_000, 'the attempts');
         await slack.waitFor(() => slack.socketConnected, 10_000, 'a new connection');
-        await eventually(async () => (await adapter.health()).ok, 'health to turn green', 3_000);
+        await eventually(async () => (await adapter.health()).ok, 3_000, 'health to turn green');
       } finally {
         await adapter.stop();
       }
@@ -472,13 +472,13 @@ describe('socket mode', () => {
       const adapter = await receiving([]);
       try {
         slack.stallSockets('half-open');
-        await eventually(async () => !(await adapter.health()).ok, 'health to turn red', 3_000);
+        await eventually(async () => !(await adapter.health()).ok, 3_000, 'health to turn red');
         expect(await adapter.health()).toEqual({ ok: false, detail: 'socket mode disconnected' });
         // The SDK waits up to 30 s for the close handshake of a dead connection; cut it sooner.
         expect(slack.calls.get('apps.connections.open')).toBe(1);
         slack.dropSockets();
         await slack.waitFor(() => slack.socketConnected, 5_000, 'a new connection');
-        await eventually(async () => (await adapter.health()).ok, 'health to turn green', 3_000);
+        await eventually(async () => (await adapter.health()).ok, 3_000, 'health to turn green');
       } finally {
         await adapter.stop();
       }

@@ -303,14 +303,18 @@ describe('probes and a Redis outage', () => {
         'lost',
       );
       // Down long enough for PING to time out, and for several reconnect attempts.
-      await eventually(async () => (await status('/readyz')) === 503, '/readyz 503 while Redis is down');
+      await eventually(
+        async () => (await status('/readyz')) === 503,
+        10_000,
+        '/readyz 503 while Redis is down',
+      );
       const readyz = await (await fetch(`${base}/readyz`)).json();
       expect(readyz).toEqual({ status: 'not ready', detail: 'redis: no answer to PING' });
       expect(await status('/livez')).toBe(200);
 
       await redis.restart();
       await waitFor(() => logs.find('redis connection back').length > 0, 15_000, 'back');
-      await eventually(async () => (await status('/readyz')) === 200, '/readyz 200 again');
+      await eventually(async () => (await status('/readyz')) === 200, 10_000, '/readyz 200 again');
       expect(logs.find('redis connection lost: retrying until it is back')).toHaveLength(1);
       expect(logs.find('redis connection back')).toHaveLength(1);
       for (const noise of ['redis connection error', 'queue error', 'worker error']) {
@@ -331,7 +335,7 @@ describe('probes and a Redis outage', () => {
     fx.telegram.revokeToken();
     // Wakes the long poll in flight; the next one is refused.
     fx.telegram.userMessage({ chatId: 7, text: 'wake the poll' });
-    await eventually(async () => (await fetch(`${base}/healthz`)).status === 503, '/healthz 503');
+    await eventually(async () => (await fetch(`${base}/healthz`)).status === 503, 10_000, '/healthz 503');
     expect((await fetch(`${base}/livez`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
   });

@@ -152,11 +152,11 @@ it('reports unhealthy while no long poll completes, and healthy again once one d
   await receiver.start(inbound(async () => {}));
   expect(await receiver.health()).toEqual({ ok: true, detail: 'polling' });
   const stall = telegram.holdPolls();
-  await eventually(async () => !(await receiver.health()).ok, 'health to turn red', 6_000);
+  await eventually(async () => !(await receiver.health()).ok, 6_000, 'health to turn red');
   expect((await receiver.health()).detail).toMatch(/^no getUpdates completed for \d+ s$/);
   expect(telegram.heldPolls).toBe(1);
   expect(telegram.getUpdatesCalls).toBeGreaterThanOrEqual(2);
   stall.release();
-  await eventually(async () => (await receiver.health()).ok, 'health to turn green', 4_000);
+  await eventually(async () => (await receiver.health()).ok, 4_000, 'health to turn green');
   expect(await receiver.health()).toEqual({ ok: true, detail: 'polling' });
 });

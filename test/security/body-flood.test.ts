@@ -166,7 +166,7 @@ describe('many bodies at once', () => {
       }),
     );
     try {
-      await eventually(async () => outcomes.length >= extra, `${extra} refusals`, 5_000);
+      await eventually(async () => outcomes.length >= extra, 5_000, `${extra} refusals`);
       // The rest are still being read.
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(outcomes).toHaveLength(extra);
@@ -177,7 +177,7 @@ describe('many bodies at once', () => {
       stop.abort();
       await Promise.all(slow);
     }
-    await eventually(async () => (await signedEvent('once free')) === 200, 'a signed event taken', 5_000);
+    await eventually(async () => (await signedEvent('once free')) === 200, 5_000, 'a signed event taken');
     await slack.waitFor(() => slack.dmsTo(USER).includes('echo: once free'), 10_000, 'the reply');
     expect(slack.dmsTo(USER)).not.toContain('echo: while busy');
   }, 60_000);

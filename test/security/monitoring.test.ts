@@ -92,11 +92,15 @@ describe('/healthz', () => {
 
     await fx.telegram.close();
     let text = '';
-    await eventually(async () => {
-      const res = await fetch(url);
-      text = await res.text();
-      return res.status === 503;
-    }, '/healthz to turn 503');
+    await eventually(
+      async () => {
+        const res = await fetch(url);
+        text = await res.text();
+        return res.status === 503;
+      },
+      10_000,
+      '/healthz to turn 503',
+    );
     expect(JSON.parse(text)).toEqual({ status: 'unhealthy' });
     expect(text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|:\d{4,5}/);
 

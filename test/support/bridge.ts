@@ -161,11 +161,14 @@ export function spawnBridge(
   return { child, output: () => output, exited };
 }
 
-/** Polls an async condition every 20 ms until it holds; rejects naming `what` after `timeoutMs`. */
+/**
+ * Polls an async condition every 20 ms until it holds; rejects naming `what` after `timeoutMs`. Its
+ * arguments come in the order of `waitFor` (test/fakes/http.ts), its synchronous twin.
+ */
 export async function eventually(
   check: () => Promise<boolean>,
-  what: string,
   timeoutMs = 10_000,
+  what = 'condition',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
