@@ -1,7 +1,8 @@
 /**
- * The end-to-end fixture: a fresh fake Aksita and fake Telegram per test, a bridge started on demand
- * with its own Redis prefix, and after each test: everything stopped, its keys deleted, and a check
- * that no secret reached the logs.
+ * The end-to-end fixture: a fresh fake Aksita per test (and a fake Telegram unless a test leaves it
+ * out), other platforms' fakes adopted with `adopt`, a bridge started on demand with its own Redis
+ * prefix, and after each test: everything stopped, its keys deleted, and a check that no secret
+ * reached the logs.
  */
 
 import { Redis } from 'ioredis';
@@ -10,33 +11,57 @@ import { type FakeAksita, startFakeAksita } from '../fakes/aksita.ts';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram.ts';
 import { deletePrefix, startTestBridge, type TestBridge, testEnv } from './bridge.ts';
 
+/** What any platform's fake offers the fixture: its secrets are checked against the logs, it is closed after. */
+export interface AdoptedFake {
+  close(): Promise<void>;
+}
+
+/** The fixture of a test whose platforms are its own (`useBridgeFixture({ telegram: false })`). */
 export interface BridgeFixture {
   aksita: FakeAksita;
-  telegram: FakeTelegram;
   /** The bridges started in this test (stopped after it). */
   bridges: TestBridge[];
-  /** Strings that must never appear in any bridge's logs (tokens of other platforms' fakes). */
+  /** Strings that must never appear in any bridge's logs (tokens of the platforms' fakes). */
   secrets: string[];
-  /** Runs after the bridges stopped, before the fakes close (other platforms' fakes close here). */
+  /** Runs after the bridges stopped, before the fake Aksita closes (other platforms' fakes close here). */
   onCleanup: Array<() => Promise<void>>;
+  /** Takes a platform's fake into this test: `secrets` never logged, `fake` closed after the bridges. */
+  adopt<F extends AdoptedFake>(fake: F, secrets: readonly string[]): F;
   /** Environment for a bridge process against this test's fakes; its Redis keys are deleted after the test. */
   env(overrides?: Record<string, string>): Record<string, string>;
-  /** Starts a bridge against this test's fakes; `overrides` are environment variables. */
+  /** Starts a bridge against this test's fakes; `overrides` are environment variables (a platform's among them). */
   start(overrides?: Record<string, string>): Promise<TestBridge>;
 }
 
+/** The default fixture: Telegram on, its fake started for each test. */
+export interface TelegramFixture extends BridgeFixture {
+  telegram: FakeTelegram;
+}
+
 /**
- * `telegram: false` leaves Telegram out (tests of another platform start their own fake, add its
- * variables in `start`'s overrides, its token to `secrets` and its `close` to `onCleanup`).
+ * `telegram: false` leaves Telegram out: the test starts its own platform's fake, `adopt`s it and
+ * passes its variables to `start`; `fx.telegram` does not exist then, not even in the types.
  */
+export function useBridgeFixture(): TelegramFixture;
+export function useBridgeFixture(options: { telegram: false }): BridgeFixture;
 export function useBridgeFixture(options: { telegram?: boolean } = {}): BridgeFixture {
-  const fx = { bridges: [] } as unknown as BridgeFixture;
+  const fx = { bridges: [] } as unknown as BridgeFixture & { telegram?: FakeTelegram };
   beforeEach(async () => {
     fx.aksita = await startFakeAksita();
-    if (options.telegram !== false) fx.telegram = await startFakeTelegram();
     fx.bridges = [];
     fx.secrets = ['test-key'];
     fx.onCleanup = [];
+    fx.adopt = (fake, secrets) => {
+      fx.secrets.push(...secrets);
+      fx.onCleanup.push(() => fake.close());
+      return fake;
+    };
+    if (options.telegram !== false) {
+      const telegram = await startFakeTelegram();
+      // Closed after the other fakes: a test may still read it while they close.
+      fx.telegram = telegram;
+      fx.secrets.push(telegram.token);
+    }
     fx.env = (overrides = {}) => {
       const env = testEnv({ aksita: fx.aksita, telegram: fx.telegram }, overrides);
       fx.onCleanup.push(async () => {
@@ -59,8 +84,7 @@ export function useBridgeFixture(options: { telegram?: boolean } = {}): BridgeFi
     await fx.telegram?.close();
     await fx.aksita.close();
     const logs = fx.bridges.map((b) => b.logs.text).join('');
-    const secrets = fx.telegram ? [...fx.secrets, fx.telegram.token] : fx.secrets;
-    for (const secret of secrets) expect(logs).not.toContain(secret);
+    for (const secret of fx.secrets) expect(logs).not.toContain(secret);
   });
   return fx;
 }
