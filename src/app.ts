@@ -7,6 +7,7 @@ import { RedisClaims } from './core/claims.ts';
 import { commandMenu } from './core/commands.ts';
 import type { Adapter, Health } from './core/contract.ts';
 import { PauseEnds } from './core/controls/pause-ends.ts';
+import { renderFor } from './core/messages.ts';
 import type { Observer } from './core/observer.ts';
 import type { Presence } from './core/processes.ts';
 import { Router } from './core/router.ts';
@@ -85,7 +86,7 @@ export async function startBridge(config: Config, deps: BridgeDeps): Promise<Bri
     directSender: async (platform, userId, text) => {
       const adapter = adapters.find((a) => a.platform === platform);
       if (!adapter) throw new Error(`${platform} is not configured`);
-      for (const chunk of adapter.render(text)) await adapter.sendDirect(userId, chunk);
+      for (const chunk of renderFor(adapter, text)) await adapter.sendDirect(userId, chunk);
     },
   });
   const { queueRedis, inbox, queue, observer } = services;

@@ -41,7 +41,8 @@ function markdownText(out: PieceSink, raw: string, lineStart: boolean): void {
   out.text(text.slice(last));
 }
 
-const discordMarkdown: Dialect = {
+/** Discord Markdown, the dialect of `capabilities.format`. */
+export const discordMarkdown: Dialect = {
   text: markdownText,
   // Inside code nothing is Markdown; only a run of backticks could end it early.
   code: (out, text) => out.text(text.includes('``') ? text.replace(/`(?=`)/g, `\`${ZWSP}`) : text),

@@ -37,7 +37,7 @@ import { loadNotices, type Notices } from '../../src/notices.ts';
 import { connectWithRetry } from '../shared/connect.ts';
 import { OrderedHandIn } from '../shared/hand-in.ts';
 import { DiscordCommands, registerCommands } from './commands.ts';
-import { renderDiscord } from './format.ts';
+import { DISCORD_MAX_MESSAGE, discordMarkdown, renderDiscord } from './format.ts';
 import {
   type DiscordBotContext,
   type DiscordChannelInfo,
@@ -103,6 +103,8 @@ class DiscordAdapter implements Adapter {
   readonly capabilities: Capabilities = {
     typing: true,
     typingRenewMs: DISCORD_TYPING_RENEW_MS,
+    format: discordMarkdown,
+    maxMessageLength: DISCORD_MAX_MESSAGE,
   };
   readonly routes: HttpRoute[] = [];
   readonly #o: DiscordAdapterOptions;
@@ -164,7 +166,7 @@ class DiscordAdapter implements Adapter {
     const commands = new DiscordCommands({
       rest: this.#rest,
       command: inbound.command,
-      render: (markdown) => this.render(markdown),
+      render: (markdown) => renderDiscord(markdown),
       log: this.#log,
       failed: this.#notices.commandFailed,
     });
@@ -379,10 +381,6 @@ class DiscordAdapter implements Adapter {
     await this.#commands?.settle();
     this.#receive = undefined;
     this.#commands = undefined;
-  }
-
-  render(markdown: string): string[] {
-    return renderDiscord(markdown);
   }
 
   async send(address: Address, text: string, options: SendOptions = {}): Promise<void> {

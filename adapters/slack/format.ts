@@ -59,7 +59,8 @@ function literal(text: string): string {
 
 const bold: Span = { open: '*', close: '*' };
 
-const slackMrkdwn: Dialect = {
+/** Slack mrkdwn, the dialect of `capabilities.format`. */
+export const slackMrkdwn: Dialect = {
   text: (out, text) => mrkdwn(out, literal(text)),
   code: mrkdwn,
   strong: bold,

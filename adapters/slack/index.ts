@@ -16,7 +16,7 @@ import { loadNotices, type Notices } from '../../src/notices.ts';
 import { connectWithRetry } from '../shared/connect.ts';
 import { registerSlashCommand, SLACK_COMMAND_ACK_MS, SLACK_DEFAULT_COMMAND } from './commands.ts';
 import { describe, slackErrorKind, toPlatformError } from './errors.ts';
-import { renderSlack } from './format.ts';
+import { renderSlack, SLACK_MAX_MESSAGE, slackMrkdwn } from './format.ts';
 import { SlackNameCache } from './names.ts';
 import { normalizeSlackEvent, type SlackBotIdentity, slackReferences } from './normalize.ts';
 import { EventsApiReceiver, HeldAckSocketModeReceiver, SLACK_MAX_BODY_BYTES } from './receiver.ts';
@@ -74,6 +74,8 @@ class SlackAdapter implements Adapter {
     // Slack shows no typing indicator for bots; the working reaction stands in for it.
     typing: false,
     typingRenewMs: 0,
+    format: slackMrkdwn,
+    maxMessageLength: SLACK_MAX_MESSAGE,
   };
   readonly routes: HttpRoute[] = [];
   readonly #o: SlackAdapterOptions;
@@ -160,7 +162,7 @@ class SlackAdapter implements Adapter {
       ackWithinMs: options.commandAckMs ?? SLACK_COMMAND_ACK_MS,
       notices: options.notices ?? loadNotices('en'),
       handler: () => this.#inbound?.command,
-      render: (markdown) => this.render(markdown),
+      render: (markdown) => renderSlack(markdown),
       teamId: () => this.#identity?.teamId ?? '',
       track: (work) => {
         this.#track(work).catch((err: unknown) => this.#log.warn({ err }, 'slack background work failed'));
@@ -243,10 +245,6 @@ class SlackAdapter implements Adapter {
     } finally {
       this.#inFlight.delete(work);
     }
-  }
-
-  render(markdown: string): string[] {
-    return renderSlack(markdown);
   }
 
   /** Posts one chunk into the thread of the message it answers (`replyTo` is not needed for that). */

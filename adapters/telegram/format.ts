@@ -32,7 +32,8 @@ function html(out: PieceSink, text: string): void {
 
 const bold: Span = { open: '<b>', close: '</b>' };
 
-const telegramHtml: Dialect = {
+/** Telegram HTML, the dialect of `capabilities.format`. */
+export const telegramHtml: Dialect = {
   text: html,
   code: html,
   strong: bold,

@@ -29,7 +29,7 @@ import { connectWithRetry } from '../shared/connect.ts';
 import { OrderedHandIn } from '../shared/hand-in.ts';
 import { describe, isTimeout, migratedTo, refusedFormatting, toPlatformError } from './errors.ts';
 import { botApiFetch, botApiPool } from './fetch.ts';
-import { plainTelegram, renderTelegram } from './format.ts';
+import { plainTelegram, TELEGRAM_MAX_MESSAGE, telegramHtml } from './format.ts';
 import { normalizeTelegramUpdate, type TelegramMigration, telegramMigration } from './normalize.ts';
 
 /** A typing indicator lasts 5 s on Telegram; renew a little before. */
@@ -90,6 +90,8 @@ class TelegramAdapter implements Adapter {
   readonly capabilities: Capabilities = {
     typing: true,
     typingRenewMs: TELEGRAM_TYPING_RENEW_MS,
+    format: telegramHtml,
+    maxMessageLength: TELEGRAM_MAX_MESSAGE,
   };
   readonly routes: HttpRoute[] = [];
   readonly #o: TelegramAdapterOptions;
@@ -313,10 +315,6 @@ class TelegramAdapter implements Adapter {
     this.#receive = undefined;
     this.#moveThread = undefined;
     this.#mode = 'idle';
-  }
-
-  render(markdown: string): string[] {
-    return renderTelegram(markdown);
   }
 
   async send(address: Address, text: string, options: SendOptions = {}): Promise<void> {

@@ -58,6 +58,7 @@ const styled: Dialect = {
   quote: { open: BAR, close: '', linePrefix: BAR },
   codeBlock: () => codeBlock,
   item,
+  prepare: sanitize,
 };
 
 const plain: Dialect = {
@@ -75,12 +76,18 @@ const plain: Dialect = {
   quote: { open: '> ', close: '', linePrefix: '> ' },
   codeBlock: () => codeBlock,
   item,
+  // Controls go before parsing, so one inside a link address cannot unmake the link.
+  prepare: sanitize,
 };
+
+/** The terminal's dialect (`capabilities.format`): with ANSI styles when `styled`. */
+export function terminalDialect(options: { styled: boolean }): Dialect {
+  return options.styled ? styled : plain;
+}
 
 /** Agent Markdown → terminal texts, with ANSI styles when `styled`. */
 export function renderTerminal(markdown: string, options: { styled: boolean }): string[] {
-  // Controls go before parsing, so one inside a link address cannot unmake the link.
-  return renderChunks(sanitize(markdown), options.styled ? styled : plain, TERMINAL_MAX_MESSAGE);
+  return renderChunks(markdown, terminalDialect(options), TERMINAL_MAX_MESSAGE);
 }
 
 /** `label` and `text`, each further line (blank ones aside) indented under the first: one block per answer. */

@@ -10,7 +10,7 @@
 import { clearLine, createInterface, cursorTo, moveCursor } from 'node:readline';
 import type { Adapter, Capabilities, IncomingMessage } from '../../src/core/contract.ts';
 import { OrderedHandIn } from '../shared/hand-in.ts';
-import { labelled, renderTerminal, sanitize, TERMINAL_MAX_MESSAGE } from './format.ts';
+import { labelled, sanitize, TERMINAL_MAX_MESSAGE, terminalDialect } from './format.ts';
 
 export { TERMINAL_MAX_MESSAGE };
 
@@ -40,6 +40,8 @@ export function createTerminalAdapter(options: TerminalAdapterOptions): Adapter 
   const capabilities: Capabilities = {
     typing: false,
     typingRenewMs: 60_000,
+    format: terminalDialect({ styled }),
+    maxMessageLength: TERMINAL_MAX_MESSAGE,
   };
   const session = Date.now().toString(36);
   const bold = (text: string) => (styled ? `\x1b[1m${text}\x1b[22m` : text);
@@ -106,7 +108,6 @@ export function createTerminalAdapter(options: TerminalAdapterOptions): Adapter 
     async stop() {
       lines?.close();
     },
-    render: (markdown) => renderTerminal(markdown, { styled }),
     async send(_address, text) {
       print(labelled(bold(AGENT), text, AGENT.length));
     },

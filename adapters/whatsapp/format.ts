@@ -60,7 +60,8 @@ function shown(href: string): string {
 
 const bold: Span = { open: '*', close: '*' };
 
-const whatsappDialect: Dialect = {
+/** WhatsApp's formatting, the dialect of `capabilities.format`. */
+export const whatsappDialect: Dialect = {
   text,
   code,
   strong: bold,

@@ -23,7 +23,7 @@ import type { Logger } from '../../src/logger.ts';
 import { connectWithRetry } from '../shared/connect.ts';
 import { GraphClient, type PhoneNumberInfo } from './api.ts';
 import { describe, toPlatformError, whatsappErrorKind } from './errors.ts';
-import { formatWhatsApp, type WhatsAppSourceFormat } from './format.ts';
+import { WHATSAPP_MAX_MESSAGE, type WhatsAppSourceFormat, whatsappDialect } from './format.ts';
 import { WHATSAPP } from './normalize.ts';
 import type { DeliveryFailure } from './statuses.ts';
 import { WHATSAPP_MAX_BODY_BYTES, WhatsAppWebhook } from './webhook.ts';
@@ -88,6 +88,8 @@ class WhatsAppAdapter implements Adapter {
     typing: true,
     typingRenewMs: TYPING_RENEW_MS,
     quoteDirect: true,
+    format: whatsappDialect,
+    maxMessageLength: WHATSAPP_MAX_MESSAGE,
   };
   readonly routes: HttpRoute[];
   readonly #o: WhatsAppAdapterOptions;
@@ -113,6 +115,8 @@ class WhatsAppAdapter implements Adapter {
     }
     this.#o = options;
     if (options.pacing !== false) this.capabilities.pacing = WHATSAPP_PACING;
+    // Answers already in WhatsApp's format are only split.
+    if (options.format === 'whatsapp') this.capabilities.format = 'verbatim';
     this.#log = options.log.child({ platform: 'whatsapp' });
     this.#api = new GraphClient({
       apiRoot: options.apiRoot ?? 'https://graph.facebook.com',
@@ -196,10 +200,6 @@ class WhatsAppAdapter implements Adapter {
     } finally {
       this.#inFlight.delete(work);
     }
-  }
-
-  render(markdown: string): string[] {
-    return formatWhatsApp(markdown, this.#o.format ?? 'markdown');
   }
 
   /** Sends one chunk to the user (`address.channel`), quoting `replyTo` when given. */

@@ -23,6 +23,7 @@ import type { Adapter } from './contract.ts';
 import type { Conversations } from './conversations.ts';
 import { AgentError } from './errors.ts';
 import type { Incidents } from './incidents.ts';
+import { renderFor } from './messages.ts';
 import type { Observer } from './observer.ts';
 import type { AgentHealth, AgentOutage, OutageState } from './outage.ts';
 import { duration } from './reports.ts';
@@ -90,7 +91,7 @@ export class AgentCalls {
   ): Promise<Answer> {
     const { inbox, log, policy } = this.#deps;
     const notice = (key: NoticeKey, params?: Record<string, string>): Answer => ({
-      chunks: adapter.render(fillNotice(this.#deps.notices, key, params)),
+      chunks: renderFor(adapter, fillNotice(this.#deps.notices, key, params)),
     });
     const { platform } = entry.message;
     if (state.tries >= policy.maxAttempts) {
@@ -144,7 +145,7 @@ export class AgentCalls {
       const chunks = this.#render(thread, parts, adapter);
       if (!late || policy.stalePolicy !== 'apologize' || control.late.told) return { chunks };
       control.late.told = true;
-      return { chunks: [...adapter.render(this.#deps.notices.lateAnswer), ...chunks] };
+      return { chunks: [...renderFor(adapter, this.#deps.notices.lateAnswer), ...chunks] };
     } catch (err) {
       if (control.abortCalls.aborted) {
         // Stopping: the next turn, here or in another process, may try at once.
@@ -333,7 +334,7 @@ export class AgentCalls {
       );
     }
     if (await outages.tell(outage.id, thread)) {
-      for (const chunk of adapter.render(this.#deps.notices.agentDown)) {
+      for (const chunk of renderFor(adapter, this.#deps.notices.agentDown)) {
         await adapter
           .send(entry.message.address, chunk)
           .catch((err: unknown) => log.warn({ err, thread }, 'outage notice not posted'));
@@ -370,7 +371,7 @@ export class AgentCalls {
   /** Renders the answer's parts, cut to the bounds with a note when the agent said too much. */
   #render(thread: string, parts: string[], adapter: Adapter): string[] {
     const bounded = boundAnswer(parts);
-    let chunks = bounded.parts.flatMap((part) => adapter.render(part));
+    let chunks = bounded.parts.flatMap((part) => renderFor(adapter, part));
     let truncated = bounded.truncated;
     if (chunks.length > MAX_ANSWER_MESSAGES) {
       chunks = chunks.slice(0, MAX_ANSWER_MESSAGES);
@@ -378,7 +379,7 @@ export class AgentCalls {
     }
     if (!truncated) return chunks;
     this.#deps.log.warn({ thread, parts: parts.length }, 'answer too long: cut short');
-    return [...chunks, ...adapter.render(this.#deps.notices.answerCut)];
+    return [...chunks, ...renderFor(adapter, this.#deps.notices.answerCut)];
   }
 }
 

@@ -4,6 +4,9 @@
  * interface; nothing imports a platform SDK.
  */
 import type { PlatformErrorKind } from './errors.ts';
+import type { Dialect } from './markdown/render.ts';
+
+export type { Dialect };
 
 /**
  * A chat platform's id: one of the registry's (`src/platforms.ts`, where `PlatformId` lists them), or
@@ -83,6 +86,15 @@ export interface Capabilities {
    * arrive after the next question); group answers always quote. Default false.
    */
   quoteDirect?: boolean;
+  /**
+   * The Markdown dialect the platform shows (Telegram HTML, Discord Markdown, Slack mrkdwn), usually
+   * defined in the adapter's `format.ts`: the core renders every answer and notice with it.
+   * `verbatim`: the agent already writes in the platform's format (`WHATSAPP_FORMAT=whatsapp`), and
+   * the core only splits its texts.
+   */
+  format: Dialect | 'verbatim';
+  /** Longest message the platform takes (`TELEGRAM_MAX_MESSAGE`): the core splits every text within it. */
+  maxMessageLength: number;
   /**
    * The platform's send limits, for the core to pace `send` before them rather than run into its
    * refusals; absent where the SDK paces itself or pacing is switched off.
@@ -240,9 +252,7 @@ export interface Adapter {
   start(inbound: Inbound): Promise<void>;
   /** Stops receiving; resolves once no more messages will be handed in. */
   stop(): Promise<void>;
-  /** Converts one agent response (Markdown) into message texts in the platform's dialect, each within its limit. */
-  render(markdown: string): string[];
-  /** Posts one rendered chunk. */
+  /** Posts one rendered chunk (the core renders with `capabilities.format`, within `maxMessageLength`). */
   send(address: Address, text: string, options?: SendOptions): Promise<void>;
   /** Sends a rendered chunk as a direct message to a user (admin alerts). */
   sendDirect(userId: string, text: string): Promise<void>;

@@ -18,6 +18,7 @@ import { AgentCalls, type AgentCallsDeps, type Answer, type OutageGate } from '.
 import { boundQuestion } from './bounds.ts';
 import type { Commands } from './commands.ts';
 import type { Adapter, Platform } from './contract.ts';
+import { renderFor } from './messages.ts';
 import type { Observer } from './observer.ts';
 import type { AgentHealth, AgentOutage } from './outage.ts';
 import type { Pacer } from './pacer.ts';
@@ -202,8 +203,8 @@ export class TurnRunner {
     control: RunControl,
   ): Promise<Answer> {
     if (entry.kind === 'notice')
-      return { chunks: adapter.render(fillNotice(this.#deps.notices, entry.notice ?? 'welcome')) };
-    if (entry.kind === 'command') return { chunks: adapter.render(await this.#command(entry)) };
+      return { chunks: renderFor(adapter, fillNotice(this.#deps.notices, entry.notice ?? 'welcome')) };
+    if (entry.kind === 'command') return { chunks: renderFor(adapter, await this.#command(entry)) };
     return this.#agent.ask(thread, entry, adapter, state, health, control);
   }
 

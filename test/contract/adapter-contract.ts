@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Adapter, Address, IncomingMessage, Platform } from '../../src/core/contract.ts';
 import { PlatformError, type PlatformErrorKind } from '../../src/core/errors.ts';
+import { renderFor } from '../../src/core/messages.ts';
 
 /** Recorded-shape platform payloads, one per situation the contract checks. */
 export interface ContractFixtures {
@@ -150,14 +151,15 @@ export function adapterContract(c: AdapterContractCase): void {
       );
     });
 
-    it('sends rendered chunks within the platform limit, and the platform accepts them', async () => {
+    it('names its limit, and the chunks the core renders within it are accepted by the platform', async () => {
       const live = await c.live();
       try {
         const { adapter, address } = live;
         const long = Array.from({ length: 300 }, (_, i) => `Sentence number ${i} of a long answer.`).join(
           ' ',
         );
-        const chunks = adapter.render(long);
+        expect(adapter.capabilities.maxMessageLength).toBe(c.maxMessageLength);
+        const chunks = renderFor(adapter, long);
         expect(chunks.length).toBeGreaterThan(1);
         for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(c.maxMessageLength);
         for (const chunk of chunks) await adapter.send(address, chunk);

@@ -5,6 +5,7 @@
  * their own: a turn runs in milliseconds, on an injected clock.
  */
 import { pino } from 'pino';
+import { TELEGRAM_MAX_MESSAGE, telegramHtml } from '../../adapters/telegram/format.ts';
 import type { AgentReply } from '../../src/aksita/client.ts';
 import type { AgentPolicy } from '../../src/core/agent-policy.ts';
 import type {
@@ -16,6 +17,7 @@ import type {
 } from '../../src/core/contract.ts';
 import type { AgentError, PlatformError } from '../../src/core/errors.ts';
 import { MemoryThreadStore } from '../../src/core/memory-thread-store.ts';
+import { renderFor } from '../../src/core/messages.ts';
 import type { Observer } from '../../src/core/observer.ts';
 import type { InboxEntry } from '../../src/core/thread-store.ts';
 import { type TurnControl, TurnRunner, type TurnRunnerDeps } from '../../src/core/turn.ts';
@@ -36,10 +38,15 @@ export interface Sent {
   replyTo?: string;
 }
 
-/** An adapter that records sends; `render` cuts the Markdown at blank lines, one chunk each. */
+/** An adapter that records sends; it speaks Telegram's dialect within Telegram's limit. */
 export class FakeAdapter implements Adapter {
   readonly platform = 'telegram' as const;
-  readonly capabilities: Capabilities = { typing: true, typingRenewMs: 4_000 };
+  readonly capabilities: Capabilities = {
+    typing: true,
+    typingRenewMs: 4_000,
+    format: telegramHtml,
+    maxMessageLength: TELEGRAM_MAX_MESSAGE,
+  };
   readonly routes = [];
   readonly sent: Sent[] = [];
   /** What the next sends throw, in order (then they succeed). */
@@ -50,8 +57,9 @@ export class FakeAdapter implements Adapter {
   async init(): Promise<void> {}
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
+  /** `markdown` as the core renders it for this adapter. */
   render(markdown: string): string[] {
-    return markdown.split('\n\n').filter((part) => part !== '');
+    return renderFor(this, markdown);
   }
   async send(address: Address, text: string, options: SendOptions = {}): Promise<void> {
     const failure = this.failures.shift();

@@ -8,6 +8,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createTerminalAdapter } from '../../adapters/terminal/index.ts';
 import type { Inbound, IncomingMessage } from '../../src/core/contract.ts';
+import { renderFor } from '../../src/core/messages.ts';
 import { waitFor } from '../fakes/http.ts';
 
 /** A terminal screen: the lines shown, for the escape sequences readline and the adapter use. */
@@ -101,7 +102,7 @@ describe('the terminal chat, interactive', () => {
     await t.adapter.setWorking(address, '1', true);
     expect(t.screen.text).toBe('you> hello\nthinking…\nyou>');
 
-    await t.adapter.send(address, t.adapter.render('**Hi** there\nsecond line').join(''));
+    await t.adapter.send(address, renderFor(t.adapter, '**Hi** there\nsecond line').join(''));
     await t.adapter.setWorking(address, '1', false);
     expect(t.screen.text).toBe('you> hello\nagent> Hi there\n       second line\nyou>');
 
@@ -170,7 +171,7 @@ describe('the terminal chat, piped', () => {
       ['two', undefined],
     ]);
     await t.adapter.setWorking(address, '1', true);
-    await t.adapter.send(address, t.adapter.render('**bold** and `code`').join(''));
+    await t.adapter.send(address, renderFor(t.adapter, '**bold** and `code`').join(''));
     expect(t.screen.text).toBe('agent> bold and code');
   });
 

@@ -74,6 +74,11 @@ export interface Dialect {
   codeBlock(lang: string): Span;
   /** A list item whose marker is `•`, `3.`, or a task's `☐` / `☑`. */
   item(marker: string): Span;
+  /**
+   * Applied to the agent's Markdown before it is parsed (the terminal removes control characters
+   * there, so one inside a link address cannot unmake the link); default: none.
+   */
+  prepare?(markdown: string): string;
 }
 
 type Style = 'strong' | 'em' | 'strike' | 'link';
@@ -89,7 +94,8 @@ export function renderMarkup(blocks: readonly Block[], dialect: Dialect, limit =
  * Agent Markdown → messages in `dialect`, each within `limit`. Markdown with nothing visible in it
  * (an empty code block) is shown as its source rather than dropped; blank text gives `[]`.
  */
-export function renderChunks(markdown: string, dialect: Dialect, limit: number): string[] {
+export function renderChunks(source: string, dialect: Dialect, limit: number): string[] {
+  const markdown = dialect.prepare ? dialect.prepare(source) : source;
   const chunks = splitMarkup(renderMarkup(parseMarkdown(markdown), dialect, limit), limit);
   if (chunks.length > 0 || markdown.trim() === '') return chunks;
   const literal: Block = { type: 'paragraph', children: [{ type: 'text', text: markdown.trim() }] };
