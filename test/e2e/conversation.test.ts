@@ -1,6 +1,7 @@
 /**
  * What a Telegram user sees, end to end: real grammY against the fake Bot API, the real BullMQ worker
- * against a real Redis, the real Aksita client against the fake agent.
+ * against a real Redis, the real Aksita client against the fake agent. What users of every platform
+ * see alike (order, the text-only notice, splitting) is tested once for all in `platforms.test.ts`.
  */
 import { describe, expect, it } from 'vitest';
 import { PROGRESS_DELAY_MS } from '../../src/core/progress.ts';
@@ -54,36 +55,6 @@ describe('a private chat', () => {
     expect(fx.telegram.sentTo(7)).toEqual(['echo: one', 'echo: two', 'echo: three']);
   });
 
-  it('answers several quick messages in order, one agent call at a time, without holding up other chats', async () => {
-    let inFlight = 0;
-    let maxInFlight = 0;
-    fx.aksita.reply = async (message) => {
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      // Earlier messages take longer: a bridge that ran them in parallel would answer out of order.
-      await new Promise((r) => setTimeout(r, message === 'm1' ? 400 : 50));
-      inFlight--;
-      return [`re: ${message}`];
-    };
-    await fx.start();
-    for (const text of ['m1', 'm2', 'm3', 'm4', 'm5']) fx.telegram.userMessage({ chatId: 100, text });
-    fx.telegram.userMessage({ chatId: 200, text: 'other chat' });
-    await fx.telegram.waitFor(() => fx.telegram.sentTo(100).length === 5, 15_000, 'five replies');
-    expect(fx.telegram.sentTo(100)).toEqual(['re: m1', 're: m2', 're: m3', 're: m4', 're: m5']);
-    expect(fx.aksita.chats.filter((c) => c.message.startsWith('m')).map((c) => c.message)).toEqual([
-      'm1',
-      'm2',
-      'm3',
-      'm4',
-      'm5',
-    ]);
-    // The other chat ran alongside chat 100's first (slow) call, and was answered before chat 100 finished.
-    expect(maxInFlight).toBe(2);
-    const otherAt = fx.telegram.sent.find((s) => s.chatId === '200')?.at ?? Number.POSITIVE_INFINITY;
-    const lastAt = fx.telegram.sent.filter((s) => s.chatId === '100').at(-1)?.at ?? 0;
-    expect(otherAt).toBeLessThan(lastAt);
-  });
-
   it('keeps many chats in flight at once while each stays serial', async () => {
     let inFlight = 0;
     let maxInFlight = 0;
@@ -99,37 +70,6 @@ describe('a private chat', () => {
       fx.telegram.userMessage({ chatId: 10_000 + chat, text: `q${chat}` });
     await fx.telegram.waitFor(() => fx.telegram.sent.length === 150, 25_000, '150 replies');
     expect(maxInFlight).toBeGreaterThanOrEqual(100);
-  });
-
-  it('splits a reply longer than 4096 characters into valid messages without losing a character', async () => {
-    const paragraph = (n: number) => `Paragraph ${n}: ${'lorem ipsum dolor sit amet '.repeat(40).trim()}`;
-    const long = Array.from({ length: 12 }, (_, i) => paragraph(i + 1)).join('\n\n');
-    expect(long.length).toBeGreaterThan(4096 * 2);
-    fx.aksita.reply = () => [long];
-    await fx.start();
-    fx.telegram.userMessage({ chatId: 5, text: 'tell me a lot' });
-    await fx.telegram.waitFor(
-      () => fx.telegram.sentTo(5).join('\n\n').length >= long.length,
-      10_000,
-      'all parts',
-    );
-    const parts = fx.telegram.sentTo(5);
-    expect(parts.length).toBeGreaterThanOrEqual(3);
-    for (const part of parts) expect(part.length).toBeLessThanOrEqual(4096);
-    expect(parts.join('\n\n')).toBe(long);
-    expect(fx.telegram.sendAttempts.every((a) => a.status === 200)).toBe(true);
-  });
-
-  it('tells the user that only text is understood, and counts a caption as text', async () => {
-    await fx.start();
-    fx.telegram.userMessage({ chatId: 9, sticker: true });
-    fx.telegram.userMessage({ chatId: 9, photo: true, caption: 'what is in this picture?' });
-    await fx.telegram.waitFor(() => fx.telegram.sentTo(9).length === 2, 10_000, 'two replies');
-    expect(fx.telegram.sentTo(9)).toEqual([
-      'Sorry, I can only read text messages. Please type your question.',
-      'echo: what is in this picture?',
-    ]);
-    expect(fx.aksita.chats.map((c) => c.message)).toEqual(['what is in this picture?']);
   });
 
   it('greets /start without spending an agent call', async () => {

@@ -1,7 +1,8 @@
 /**
- * Delivery guarantees that do not need a crash: redeliveries are dropped before the queue, webhooks
- * are authenticated and confirmed only once stored, a turn whose job was lost is revived, several
- * workers keep order per thread, and every key the bridge writes is bounded.
+ * Delivery guarantees that do not need a crash: webhooks are authenticated and confirmed only once
+ * stored, a turn whose job was lost is revived, several workers keep order per thread, and every key
+ * the bridge writes is bounded. Redeliveries dropped before the queue: `platforms.test.ts`, for every
+ * platform.
  */
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
@@ -12,20 +13,6 @@ import { useBridgeFixture } from '../support/fixture.ts';
 import { freePort } from '../support/net.ts';
 
 const fx = useBridgeFixture();
-
-describe('redelivery', () => {
-  it('asks the agent once and answers once when Telegram delivers an update twice', async () => {
-    const { logs } = await fx.start();
-    const { updateId } = fx.telegram.userMessage({ chatId: 1, text: 'hello' });
-    await fx.telegram.waitFor(() => fx.telegram.sentTo(1).length === 1, 10_000, 'reply');
-    fx.telegram.redeliver(updateId);
-    fx.telegram.userMessage({ chatId: 1, text: 'after' });
-    await fx.telegram.waitFor(() => fx.telegram.sentTo(1).length === 2, 10_000, 'second reply');
-    expect(fx.telegram.sentTo(1)).toEqual(['echo: hello', 'echo: after']);
-    expect(fx.aksita.chats.map((c) => c.message)).toEqual(['hello', 'after']);
-    expect(logs.find('redelivered message dropped')).toHaveLength(1);
-  });
-});
 
 describe('webhook mode', () => {
   it('receives updates on the webhook path and refuses requests without the secret', async () => {

@@ -1,7 +1,8 @@
 /**
  * What a Discord user and operator see, end to end: the real discord.js against the fake Discord
  * (REST and gateway), the real worker against a real Redis, the real Aksita client against the fake
- * agent.
+ * agent. What every platform does alike (order, text-only notice, splitting, 429s) is in
+ * `platforms.test.ts`; here is what only Discord does.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -21,8 +22,7 @@ let support: string;
 
 beforeEach(async () => {
   discord = await startFakeDiscord();
-  fx.secrets.push(discord.token);
-  fx.onCleanup.push(() => discord.close());
+  fx.adopt(discord, [discord.token]);
   ({ general, support } = discord.guild.channels);
 });
 
@@ -49,54 +49,6 @@ describe('direct messages', () => {
     expect(fx.aksita.chats[0]?.additionalContext).toBe(
       'Platform: Discord; Chat type: private chat; User: "Ana Lim"',
     );
-  });
-
-  it('answers several quick messages in order, one agent call at a time', async () => {
-    fx.aksita.reply = async (message) => {
-      await new Promise((r) => setTimeout(r, message === 'm1' ? 300 : 20));
-      return [`re: ${message}`];
-    };
-    await start();
-    for (const content of ['m1', 'm2', 'm3', 'm4']) discord.userMessage({ channelId: DM, content });
-    await discord.waitFor(() => discord.sentTo(DM).length === 4, 15_000, 'four replies');
-    expect(discord.sentTo(DM)).toEqual(['re: m1', 're: m2', 're: m3', 're: m4']);
-    expect(agentHeard()).toEqual(['m1', 'm2', 'm3', 'm4']);
-    expect(fx.aksita.sessions).toHaveLength(1);
-  });
-
-  it('tells the user that only text is understood when a file comes without words', async () => {
-    await start();
-    discord.userMessage({ channelId: DM, attachments: 1 });
-    discord.userMessage({ channelId: DM, attachments: 1, content: 'what is in this picture?' });
-    await discord.waitFor(() => discord.sentTo(DM).length === 2, 10_000, 'two replies');
-    expect(discord.sentTo(DM)).toEqual([
-      'Sorry, I can only read text messages. Please type your question.',
-      'echo: what is in this picture?',
-    ]);
-    expect(agentHeard()).toEqual(['what is in this picture?']);
-  });
-
-  it('answers /help typed as text without asking the agent', async () => {
-    await start();
-    discord.userMessage({ channelId: DM, content: '/help' });
-    await discord.waitFor(() => discord.sentTo(DM).length === 1, 10_000, 'the help text');
-    expect(discord.sentTo(DM)[0]).toMatch(/^I'm an AI assistant.*\nCommands: .*reset/s);
-    expect(fx.aksita.chats).toHaveLength(0);
-  });
-
-  it('splits a reply longer than 2000 characters into messages Discord accepts, losing nothing', async () => {
-    const paragraph = (n: number) => `Paragraph ${n}: ${'lorem ipsum dolor sit amet '.repeat(15).trim()}`;
-    const long = Array.from({ length: 12 }, (_, i) => paragraph(i + 1)).join('\n\n');
-    expect(long.length).toBeGreaterThan(2000 * 2);
-    fx.aksita.reply = () => [long];
-    await start();
-    discord.userMessage({ channelId: DM, content: 'tell me a lot' });
-    await discord.waitFor(() => discord.sentTo(DM).join('\n\n').length >= long.length, 10_000, 'all parts');
-    const parts = discord.sentTo(DM);
-    expect(parts.length).toBeGreaterThanOrEqual(3);
-    for (const part of parts) expect(part.length).toBeLessThanOrEqual(2000);
-    expect(parts.join('\n\n')).toBe(long);
-    expect(discord.sendAttempts.every((a) => a.status === 200)).toBe(true);
   });
 });
 
@@ -185,18 +137,6 @@ describe('guild channels', () => {
 });
 
 describe('Discord failures', () => {
-  it('waits out a 429 and delivers the message once', async () => {
-    await start();
-    discord.script({ status: 429, retryAfter: 1 });
-    discord.userMessage({ channelId: DM, content: 'hello' });
-    await discord.waitFor(() => discord.sent.length === 1, 15_000, 'the reply');
-    expect(discord.sendAttempts.map((a) => a.status)).toEqual([429, 200]);
-    expect(discord.earlyRetries).toBe(0);
-    const [limited, accepted] = discord.sendAttempts;
-    expect((accepted?.at ?? 0) - (limited?.at ?? 0)).toBeGreaterThanOrEqual(1_000);
-    expect(discord.sentTo(DM)).toEqual(['echo: hello']);
-  });
-
   it('retries a 5xx, skips a message Discord refuses, and never logs the token', async () => {
     await start();
     discord.script({ status: 502 }, { status: 400, code: 50035 });

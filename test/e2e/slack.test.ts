@@ -1,7 +1,8 @@
 /**
  * What a Slack user and operator see, end to end: the real Bolt against the Slack fake (Web API,
  * signed Events API requests, Socket Mode), the real BullMQ worker against a real Redis, the real
- * Aksita client against the fake agent.
+ * Aksita client against the fake agent. What every platform does alike (order, text-only notice,
+ * splitting, 429s) is in `platforms.test.ts`; here is what only Slack does.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSlackAdapter } from '../../adapters/slack/index.ts';
@@ -16,8 +17,7 @@ let slack: FakeSlack;
 
 beforeEach(async () => {
   slack = await startFakeSlack();
-  fx.secrets.push(slack.token, slack.signingSecret, slack.appToken);
-  fx.onCleanup.push(() => slack.close());
+  fx.adopt(slack, [slack.token, slack.signingSecret, slack.appToken]);
 });
 
 const slackEnv = (overrides: Record<string, string> = {}) => ({
@@ -63,33 +63,6 @@ describe('direct messages', () => {
     expect(fx.aksita.chats[0]?.additionalContext).toBe(
       'Platform: Slack; Chat type: private chat; User: "ana"',
     );
-  });
-
-  it('tells the user that only text is understood when a file comes without text', async () => {
-    const { events } = await start();
-    await slack.sendEvent(events, slack.dm({ text: '', files: true }));
-    await slack.sendEvent(events, slack.dm({ text: 'what about this one?', files: true }));
-    await slack.waitFor(() => slack.postedTo(DM).length === 2, 10_000, 'two replies');
-    expect(slack.postedTo(DM)[0]).toMatch(/only read text/);
-    expect(fx.aksita.chats.map((c) => c.message)).toEqual(['what about this one?']);
-  });
-
-  it('splits a long reply into messages under 3,900 characters, losing no word', async () => {
-    const paragraph = (n: number) => `Paragraph ${n}: ${'lorem ipsum dolor sit amet '.repeat(40).trim()}`;
-    const long = Array.from({ length: 12 }, (_, i) => paragraph(i + 1)).join('\n\n');
-    fx.aksita.reply = () => [long];
-    const { events } = await start();
-    await slack.sendEvent(events, slack.dm({ text: 'tell me a lot' }));
-    const words = long.split(/\s+/);
-    await slack.waitFor(
-      () => slack.postedTo(DM).join(' ').split(/\s+/).length >= words.length,
-      10_000,
-      'all parts',
-    );
-    const parts = slack.postedTo(DM);
-    expect(parts.length).toBeGreaterThanOrEqual(3);
-    for (const part of parts) expect(part.length).toBeLessThanOrEqual(3_900);
-    expect(parts.join(' ').split(/\s+/)).toEqual(words);
   });
 });
 
@@ -170,20 +143,6 @@ describe('delivery', () => {
     expect(slack.posted).toHaveLength(0);
     gate.release();
     await slack.waitFor(() => slack.postedTo(DM).length === 1, 10_000, 'the reply');
-  });
-
-  it('waits out a rate limit as Slack asks and delivers the message once', async () => {
-    slack.script({ ratelimited: 1 });
-    const { events } = await start();
-    await slack.sendEvent(events, slack.dm({ text: 'hello' }));
-    await slack.waitFor(() => slack.postedTo(DM).length === 1, 10_000, 'the reply');
-    await slack.sendEvent(events, slack.dm({ text: 'again' }));
-    await slack.waitFor(() => slack.postedTo(DM).length === 2, 10_000, 'the second reply');
-    expect(slack.postedTo(DM)).toEqual(['echo: hello', 'echo: again']);
-    const [limited, retried] = slack.postAttempts;
-    expect(limited?.status).toBe(429);
-    expect((retried?.at ?? 0) - (limited?.at ?? 0)).toBeGreaterThanOrEqual(950);
-    expect(fx.aksita.chats).toHaveLength(2);
   });
 
   it('skips a reply Slack refuses and answers the next message', async () => {

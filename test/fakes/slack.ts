@@ -47,6 +47,8 @@ export type PostStep =
   | { status: number }
   /** Never answered; the request is dropped when the client goes away. Nothing is posted. */
   | { hold: true }
+  /** Destroy the socket without answering (the message is not posted). */
+  | { reset: true }
   /** Process normally. */
   | { pass: true };
 
@@ -239,6 +241,11 @@ export async function startFakeSlack(options: Partial<FakeSlackOptions> = {}): P
       attempt.status = 0;
       heldPosts++;
       res.on('close', () => heldPosts--);
+      return HANDLED;
+    }
+    if (step && 'reset' in step) {
+      attempt.status = 0;
+      res.destroy();
       return HANDLED;
     }
     if (step && 'ratelimited' in step) {

@@ -7,6 +7,7 @@
 
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, expect, inject } from 'vitest';
+import type { AnyPlatform } from '../../src/platforms.ts';
 import { type FakeAksita, startFakeAksita } from '../fakes/aksita.ts';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram.ts';
 import { deletePrefix, startTestBridge, type TestBridge, testEnv } from './bridge.ts';
@@ -29,8 +30,14 @@ export interface BridgeFixture {
   adopt<F extends AdoptedFake>(fake: F, secrets: readonly string[]): F;
   /** Environment for a bridge process against this test's fakes; its Redis keys are deleted after the test. */
   env(overrides?: Record<string, string>): Record<string, string>;
-  /** Starts a bridge against this test's fakes; `overrides` are environment variables (a platform's among them). */
-  start(overrides?: Record<string, string>): Promise<TestBridge>;
+  /**
+   * Starts a bridge against this test's fakes; `overrides` are environment variables (a platform's
+   * among them), `platforms` replaces the registry's list (to add a test-only platform).
+   */
+  start(
+    overrides?: Record<string, string>,
+    options?: { platforms?: readonly AnyPlatform[] },
+  ): Promise<TestBridge>;
 }
 
 /** The default fixture: Telegram on, its fake started for each test. */
@@ -72,8 +79,9 @@ export function useBridgeFixture(options: { telegram?: boolean } = {}): BridgeFi
       });
       return env;
     };
-    fx.start = async (overrides = {}) => {
-      const bridge = await startTestBridge(testEnv({ aksita: fx.aksita, telegram: fx.telegram }, overrides));
+    fx.start = async (overrides = {}, startOptions = {}) => {
+      const env = testEnv({ aksita: fx.aksita, telegram: fx.telegram }, overrides);
+      const bridge = await startTestBridge(env, startOptions);
       fx.bridges.push(bridge);
       return bridge;
     };
