@@ -58,10 +58,10 @@ describe('chaos: burst coalescing with the bridge killed', () => {
         chatIds(LOAD).every((chat) =>
           answeredInOrder(cx.telegram.sentTo(chat), chat).includes(LOAD.perThread),
         ),
-      'the last question of every chat answered',
       90_000,
+      'the last question of every chat answered',
     );
-    await eventually(() => drained(cx.redis, prefix), 'every turn finished', 30_000);
+    await eventually(() => drained(cx.redis, prefix), 30_000, 'every turn finished');
 
     const asked = cx.aksita.chats.flatMap((c) => c.message.split('\n'));
     const timesAsked = new Map<string, number>();

@@ -79,6 +79,7 @@ describe('a crash during the window', () => {
       // Both stored in the thread's inbox, the turn still waiting out its window: kill it there.
       await eventually(
         async () => (await redis.llen(`${env.REDIS_PREFIX}:inbox:telegram:9`)) === 2,
+        10_000,
         'both stored',
       );
       first.child.kill('SIGKILL');
