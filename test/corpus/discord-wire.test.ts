@@ -11,8 +11,7 @@ let discord: FakeDiscord;
 
 beforeEach(async () => {
   discord = await startFakeDiscord();
-  fx.secrets.push(discord.token);
-  fx.onCleanup.push(() => discord.close());
+  fx.adopt(discord, [discord.token]);
 });
 
 const DM = '900000000000000002';

@@ -21,8 +21,7 @@ describe('AGENT_ROUTES', () => {
   let discord: FakeDiscord;
   beforeEach(async () => {
     discord = await startFakeDiscord();
-    fx.secrets.push(discord.token, SALES, SUPPORT);
-    fx.onCleanup.push(() => discord.close());
+    fx.adopt(discord, [discord.token, SALES, SUPPORT]);
     for (const key of [SALES, SUPPORT]) fx.aksita.validKeys.add(key);
   });
 

@@ -48,8 +48,7 @@ describe('burst coalescing on Slack', () => {
   let slack: FakeSlack;
   beforeEach(async () => {
     slack = await startFakeSlack();
-    fx.secrets.push(slack.token, slack.signingSecret, slack.appToken);
-    fx.onCleanup.push(() => slack.close());
+    fx.adopt(slack, [slack.token, slack.signingSecret, slack.appToken]);
   });
 
   it('joins a burst of DMs into one question and one answer', async () => {

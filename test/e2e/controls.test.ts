@@ -139,8 +139,7 @@ describe('human takeover on Slack', () => {
   let slack: FakeSlack;
   beforeEach(async () => {
     slack = await startFakeSlack();
-    fx.secrets.push(slack.token, slack.signingSecret, slack.appToken);
-    fx.onCleanup.push(() => slack.close());
+    fx.adopt(slack, [slack.token, slack.signingSecret, slack.appToken]);
   });
 
   it('pauses a thread when a person of the team replies in it, and only that thread', async () => {

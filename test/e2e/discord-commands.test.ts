@@ -23,8 +23,7 @@ let general: string;
 
 beforeEach(async () => {
   discord = await startFakeDiscord();
-  fx.secrets.push(discord.token);
-  fx.onCleanup.push(() => discord.close());
+  fx.adopt(discord, [discord.token]);
   ({ general } = discord.guild.channels);
 });
 

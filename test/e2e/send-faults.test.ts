@@ -16,8 +16,7 @@ let slack: FakeSlack;
 
 beforeEach(async () => {
   slack = await startFakeSlack();
-  fx.secrets.push(slack.token, slack.signingSecret, slack.appToken);
-  fx.onCleanup.push(() => slack.close());
+  fx.adopt(slack, [slack.token, slack.signingSecret, slack.appToken]);
 });
 
 const ADMIN_TOKEN = 'admin-token-0123456789';
@@ -156,8 +155,7 @@ describe('Discord', () => {
   let discord: FakeDiscord;
   beforeEach(async () => {
     discord = await startFakeDiscord();
-    fx.secrets.push(discord.token);
-    fx.onCleanup.push(() => discord.close());
+    fx.adopt(discord, [discord.token]);
   });
 
   it('a user who accepts no messages from the bot (50007) costs no agent call for what is still queued', async () => {

@@ -13,8 +13,7 @@ let slack: FakeSlack;
 
 beforeEach(async () => {
   slack = await startFakeSlack({ teamId: 'T0CORP001', botUserId: 'U0BOT0001', botId: 'B0BOT0001' });
-  fx.secrets.push(slack.token, slack.signingSecret, slack.appToken);
-  fx.onCleanup.push(() => slack.close());
+  fx.adopt(slack, [slack.token, slack.signingSecret, slack.appToken]);
 });
 
 const pick = (name: string) => {

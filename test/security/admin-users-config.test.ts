@@ -124,8 +124,7 @@ describe('a Slack admin of another workspace, through the bridge', () => {
 
   beforeEach(async () => {
     slack = await startFakeSlack();
-    fx.secrets.push(slack.token, slack.signingSecret, slack.appToken);
-    fx.onCleanup.push(() => slack.close());
+    fx.adopt(slack, [slack.token, slack.signingSecret, slack.appToken]);
   });
 
   it('gets the report only in the workspace named for them', async () => {

@@ -71,8 +71,7 @@ describe('an admin report asked for in a Discord channel message', () => {
 
   beforeEach(async () => {
     discord = await startFakeDiscord();
-    fx.secrets.push(discord.token);
-    fx.onCleanup.push(() => discord.close());
+    fx.adopt(discord, [discord.token]);
   });
 
   it('goes to the admin by DM; the channel gets only a pointer', async () => {

@@ -15,8 +15,7 @@ let slack: FakeSlack;
 
 beforeEach(async () => {
   slack = await startFakeSlack();
-  fx.secrets.push(slack.token, slack.signingSecret, slack.appToken);
-  fx.onCleanup.push(() => slack.close());
+  fx.adopt(slack, [slack.token, slack.signingSecret, slack.appToken]);
 });
 
 const USER = 'U0REPLAY1';
