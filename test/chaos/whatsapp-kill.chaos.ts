@@ -99,7 +99,7 @@ describe('chaos: WhatsApp bridge killed with SIGKILL while Meta retries its webh
       120_000,
       'every user answered',
     );
-    await eventually(() => drained(cx.redis, prefix), 'every turn finished', 30_000);
+    await eventually(() => drained(cx.redis, prefix), 30_000, 'every turn finished');
 
     const problems: string[] = [];
     let duplicates = 0;

@@ -52,7 +52,11 @@ describe('admin alerts with a WhatsApp admin', () => {
     fx.telegram.userMessage({ chatId: 11, text: 'hello' });
     await fx.telegram.waitFor(() => fx.telegram.sentTo(TG_ADMIN).length === 1, 10_000, 'the alert by DM');
     // The refusal is logged once the WhatsApp send came back refused.
-    await eventually(async () => logs.find('admin alert not delivered').length > 0, 'the refusal logged');
+    await eventually(
+      async () => logs.find('admin alert not delivered').length > 0,
+      10_000,
+      'the refusal logged',
+    );
     expect(wa.sendAttempts.map((a) => a.code)).toEqual([131047]);
     expect(wa.sentTo(WA_ADMIN)).toEqual([]);
     expect(fx.telegram.sentTo(TG_ADMIN)[0]).toMatch(/refused messages \(401\)/);

@@ -146,6 +146,7 @@ describe("Meta's refusals and failures", () => {
     await wa.waitFor(() => wa.sentTo(OTHER).length === 1, 10_000, 'the other user answered');
     await eventually(
       async () => wa.sendAttempts.filter((a) => a.code === 131047).length === 1,
+      10_000,
       'the refused send',
     );
     // The user writes again: the window is open, and only this question reaches the agent.
@@ -176,6 +177,7 @@ describe("Meta's refusals and failures", () => {
     const line = 'aksita_bridge_send_failures_total{platform="whatsapp",kind="chat_refused"} 1';
     await eventually(
       async () => (await (await monitor(bridge.port, '/metrics')).text()).includes(line),
+      10_000,
       'the failure counted',
     );
     expect(wa.deliveries.some((d) => d.status === 200)).toBe(true);
