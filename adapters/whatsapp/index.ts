@@ -92,7 +92,6 @@ class WhatsAppAdapter implements Adapter {
     maxMessageLength: WHATSAPP_MAX_MESSAGE,
   };
   readonly routes: HttpRoute[];
-  readonly #o: WhatsAppAdapterOptions;
   readonly #log: Logger;
   readonly #api: GraphClient;
   #number: PhoneNumberInfo | undefined;
@@ -113,7 +112,6 @@ class WhatsAppAdapter implements Adapter {
     if (!/^\d{1,32}$/.test(options.phoneNumberId)) {
       throw new ConfigError('WHATSAPP_PHONE_NUMBER_ID must be the phone number id (digits), not the number');
     }
-    this.#o = options;
     if (options.pacing !== false) this.capabilities.pacing = WHATSAPP_PACING;
     // Answers already in WhatsApp's format are only split.
     if (options.format === 'whatsapp') this.capabilities.format = 'verbatim';
