@@ -1,6 +1,6 @@
 /**
  * The shared end-to-end suite (`shared/cases.ts`) run against every platform's driver: Telegram,
- * Discord and Slack on their wire fakes, and the test-only echo platform plugged in through the
+ * Discord, Slack and WhatsApp on their wire fakes, and the test-only echo platform plugged in through the
  * registry. A new platform is one driver in `shared/drivers/` and one line here.
  */
 import { describe } from 'vitest';
@@ -10,7 +10,14 @@ import { discordDriver } from './shared/drivers/discord.ts';
 import { echoDriver } from './shared/drivers/echo.ts';
 import { slackDriver } from './shared/drivers/slack.ts';
 import { telegramDriver } from './shared/drivers/telegram.ts';
+import { whatsappDriver } from './shared/drivers/whatsapp.ts';
 
-const DRIVERS: readonly PlatformDriver[] = [telegramDriver, discordDriver, slackDriver, echoDriver];
+const DRIVERS: readonly PlatformDriver[] = [
+  telegramDriver,
+  discordDriver,
+  slackDriver,
+  whatsappDriver,
+  echoDriver,
+];
 
 for (const driver of DRIVERS) describe(driver.name, () => sharedCases(driver));

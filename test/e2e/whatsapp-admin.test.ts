@@ -13,8 +13,7 @@ let wa: FakeWhatsApp;
 
 beforeEach(async () => {
   wa = await startFakeWhatsApp();
-  fx.secrets.push(wa.token, wa.appSecret, wa.verifyToken);
-  fx.onCleanup.push(() => wa.close());
+  fx.adopt(wa, [wa.token, wa.appSecret, wa.verifyToken]);
 });
 
 const WA_ADMIN = '6281100000001';

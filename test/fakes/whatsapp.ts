@@ -38,7 +38,9 @@ export type SendStep =
   /** Never answered; dropped when the client goes away. */
   | { hold: true }
   /** The connection is cut without an answer. */
-  | { reset: true };
+  | { reset: true }
+  /** Processed as usual (lets a script pass a send). */
+  | { pass: true };
 
 /** A message the business sent. */
 export interface SentMessage {
@@ -243,7 +245,7 @@ export async function startFakeWhatsApp(
     }
     const id = wamid();
     const replyTo = (body.context as { message_id?: unknown } | undefined)?.message_id;
-    if (!step) {
+    if (!step || 'pass' in step) {
       fake.sent.push({
         to,
         text: text as string,
@@ -259,11 +261,12 @@ export async function startFakeWhatsApp(
     });
     const url = fake.webhookUrl;
     if (!url) return;
-    const later: WaStatus[] = step
-      ? [waStatus('failed', id, to, step.failLater)]
-      : fake.reportDelivered
-        ? [waStatus('sent', id, to), waStatus('delivered', id, to)]
-        : [];
+    const later: WaStatus[] =
+      step && 'failLater' in step
+        ? [waStatus('failed', id, to, step.failLater)]
+        : fake.reportDelivered
+          ? [waStatus('sent', id, to), waStatus('delivered', id, to)]
+          : [];
     if (later.length > 0) fake.sendStatuses(url, later, { attempts: 5 }).catch(() => {});
   }
 
