@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { AdminNotifier } from '../../src/core/admin-notifier.ts';
 import { Commands } from '../../src/core/commands.ts';
 import type { Conversations } from '../../src/core/conversations.ts';
+import type { CreditReport, Spend } from '../../src/core/credits.ts';
 import type { Reports } from '../../src/core/reports.ts';
 import { createLogger } from '../../src/logger.ts';
 import { loadNotices } from '../../src/notices.ts';
@@ -93,10 +94,16 @@ describe('an admin report asked for in a Discord channel message', () => {
 
 describe('Commands.run in a shared chat', () => {
   const log = createLogger({ level: 'silent', secrets: [] });
-  const spend = { total: 0, byPlatform: {} };
-  const reports = {
-    credits: async () => ({ balance: null, today: spend, last7Days: spend, last30Days: spend, topChats: [] }),
-  } as unknown as Reports;
+  const spend: Spend = { total: 0, byPlatform: {}, replies: {}, byAgent: {} };
+  const report: CreditReport = {
+    balance: null,
+    agentBalances: {},
+    today: spend,
+    last7Days: spend,
+    last30Days: spend,
+    topChats: [],
+  };
+  const reports = { credits: async () => report } as unknown as Reports;
   const make = (sendDirect?: (platform: string, userId: string, text: string) => Promise<void>) =>
     new Commands({
       reports,
