@@ -64,7 +64,7 @@ export const whatsappPlatform = definePlatform({
   secrets: ['WHATSAPP_ACCESS_TOKEN', 'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN'],
   needs: [...REQUIRED],
   admins: {
-    forms: 'whatsapp:6281234567890',
+    forms: 'whatsapp:6281311112222',
     parse: ([id, ...rest]) =>
       rest.length === 0 && id !== undefined && /^\d{6,20}$/.test(id)
         ? { id }

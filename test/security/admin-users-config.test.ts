@@ -73,7 +73,10 @@ describe('ADMIN_USERS', () => {
     expect(configError({ ADMIN_USERS: 'telegram:1,telegram:@ana' })).toMatch(
       /ADMIN_USERS has entry 2 of 2 "telegram:@ana" that has a Telegram user id that is not a number: each entry must be telegram:123456, .* slack:T0XYZ:U0ABC/,
     );
-    expect(configError({ ADMIN_USERS: 'whatsapp:1' })).toContain('"whatsapp:1" that does not start with');
+    expect(configError({ ADMIN_USERS: 'line:1' })).toContain('"line:1" that does not start with');
+    expect(configError({ ADMIN_USERS: 'whatsapp:+62' })).toContain(
+      '"whatsapp:+62" that has a WhatsApp id that is not the phone number in digits',
+    );
     expect(configError({ ADMIN_USERS: 'slack:t0xyz:U0ABC' })).toContain('workspace id that is not T…');
     expect(configError({ ADMIN_USERS: 'slack:ana' })).toContain('is not slack:U… or slack:T…:U…');
   });
