@@ -109,6 +109,17 @@ describe('human takeover on Telegram', () => {
     expect(asked()).toEqual(['now?']);
   });
 
+  it('announces the end of a pause given from another chat where someone wrote during it', async () => {
+    await fx.start({ ADMIN_USERS: `telegram:${ADMIN}` });
+    fx.telegram.userMessage({ chatId: ADMIN, text: '/pause telegram:70 3s' });
+    await received(ADMIN, 1);
+    fx.telegram.userMessage({ chatId: 70, text: 'hello?' });
+    fx.telegram.userMessage({ chatId: 70, text: 'anyone?' });
+    expect(await received(70, 1)).toEqual([BACK]);
+    expect(await say(70, 'now?', 2)).toEqual([BACK, 'echo: now?']);
+    expect(asked()).toEqual(['now?']);
+  });
+
   it('keeps a pause across a restart until /resume, which only admins and HANDOFF_USERS may give', async () => {
     const env = { ADMIN_USERS: `telegram:${ADMIN}`, HANDOFF_USERS: 'telegram:777' };
     const first = await fx.start(env);

@@ -127,7 +127,12 @@ export class ControlGate {
       }
     }
     if (isCommand) return PASS;
-    if ((await pauses.get(message.thread, now())) !== null) return { pass: false, reason: 'paused' };
+    const pause = await pauses.get(message.thread, now());
+    if (pause !== null) {
+      // Paused from elsewhere (an admin naming this chat): its end is announced where people wrote.
+      if (!pause.message) await pauses.noteWhere(pause, message);
+      return { pass: false, reason: 'paused' };
+    }
     if (admin) return PASS;
     const verdict = await flood.count(`${person.platform}:${person.id}`, now());
     if (verdict === 'ok') return PASS;

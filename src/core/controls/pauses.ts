@@ -50,6 +50,19 @@ export class Pauses {
       .exec();
   }
 
+  /**
+   * Keeps `message` (the first one written during `pause`, which was given from another chat) as where
+   * its end is announced, for as long as the pause lasts.
+   */
+  async noteWhere(pause: Pause, message: IncomingMessage): Promise<void> {
+    const ttl = Math.max(1, Math.ceil((pause.until - Date.now()) / 1000) + 3_600);
+    await this.#redis.set(this.#whereKey(pause.thread), JSON.stringify(message), 'EX', ttl, 'NX');
+  }
+
+  #whereKey(thread: string): string {
+    return `${this.#hash}:where:${thread}`;
+  }
+
   /** Ends the pause of `thread` now; the pause it ended, if there was one. */
   async resume(thread: string): Promise<Pause | null> {
     const [[, value] = [], , [, removed] = []] =
@@ -58,6 +71,7 @@ export class Pauses {
         .hget(this.#hash, thread)
         .zrem(this.#due, thread)
         .hdel(this.#hash, thread)
+        .del(this.#whereKey(thread))
         .exec()) ?? [];
     return removed === 1 && typeof value === 'string' ? (JSON.parse(value) as Pause) : null;
   }
@@ -81,7 +95,16 @@ export class Pauses {
 
   /** Takes up to `max` pauses that ended by `now` for this caller alone. */
   async claimEnded(now: number, max = 50): Promise<Pause[]> {
-    const values = await this.#redis.pausesClaimEnded(this.#hash, this.#due, now, max);
-    return values.map((v) => JSON.parse(v) as Pause);
+    const pauses = (await this.#redis.pausesClaimEnded(this.#hash, this.#due, now, max)).map(
+      (v) => JSON.parse(v) as Pause,
+    );
+    // A pause given from another chat is announced where someone wrote during it, if anyone did.
+    for (const pause of pauses) {
+      if (pause.message) continue;
+      const key = this.#whereKey(pause.thread);
+      const [[, where] = []] = (await this.#redis.multi().get(key).del(key).exec()) ?? [];
+      if (typeof where === 'string') pause.message = JSON.parse(where) as IncomingMessage;
+    }
+    return pauses;
   }
 }
