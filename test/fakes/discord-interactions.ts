@@ -9,14 +9,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FakeGateway } from './discord-gateway.ts';
 import {
   type Channel,
   channelPayload,
-  type FakeGateway,
   messagePayload,
   type Registry,
   userPayload,
-} from './discord-gateway.ts';
+} from './discord-objects.ts';
 import { readBody } from './http.ts';
 
 /** A refusal in Discord's envelope: `{message, code, ...extra}` with the HTTP status. */

@@ -8,29 +8,16 @@
  * `slashCommand` an INTERACTION_CREATE, answered through the routes of `discord-interactions.ts`
  * (commands, interaction callbacks and edits, DM channels). Faults: scripted or lasting refusals with
  * Discord's status and JSON codes (`DISCORD_REFUSALS`), a revoked token, posts that are never
- * answered, zombie gateway connections. No logging; O(1) work per request.
+ * answered, zombie gateway connections. This file holds the fake's surface (`FakeDiscord`) and its
+ * REST routing; the refusals and 429s are in `discord-refusals.ts`, what becomes of a post that passes
+ * and of threads in `discord-messages.ts`, Discord's objects in `discord-objects.ts`. No logging; O(1)
+ * work per request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  buildUserMessage,
-  type Channel,
-  channelPayload,
-  FakeGateway,
-  type Guild,
-  guildCreate,
-  type Identify,
-  Intent,
-  messagePayload,
-  PRIVILEGED_INTENTS,
-  type Registry,
-  Snowflakes,
-  type UserMessageInput,
-  userPayload,
-} from './discord-gateway.ts';
+import { FakeGateway, type Identify, Intent, PRIVILEGED_INTENTS } from './discord-gateway.ts';
 import {
   ApiError,
   FakeInteractions,
-  formError,
   type InteractionCallback,
   type InteractionEdit,
   type RegisteredCommand,
@@ -38,46 +25,44 @@ import {
   type SlashCommandInput,
   writeJson,
 } from './discord-interactions.ts';
+import {
+  ChannelMessages,
+  type ChannelRecords,
+  type SentDiscordMessage,
+  wantsMessage,
+  withoutContent,
+} from './discord-messages.ts';
+import {
+  buildUserMessage,
+  type Channel,
+  channelPayload,
+  type Guild,
+  guildCreate,
+  type Registry,
+  Snowflakes,
+  type UserMessageInput,
+  userPayload,
+} from './discord-objects.ts';
+import {
+  DISCORD_REFUSALS,
+  type DiscordSendStep,
+  rateHeaders,
+  stepError,
+  tooLong,
+  tooMany,
+  unauthorized,
+} from './discord-refusals.ts';
 import { type Gate, Gates, listen, waitFor } from './http.ts';
 
-export { Intent, PRIVILEGED_INTENTS, type SlashCommandInput, type UserMessageInput };
-
-/** What a `POST /channels/:id/messages` gets (see `FakeDiscord.script`, `failSends`, `refuseChannel`). */
-export type DiscordSendStep =
-  /** 429 with `retry_after` (seconds, may be fractional); `global` sets `X-RateLimit-Global`. */
-  | { status: 429; retryAfter: number; global?: boolean }
-  /** A server error (discord.js: `HTTPError`). */
-  | { status: 500 | 502 | 503 }
-  /** `{message: '401: Unauthorized', code: 0}`, as for a token reset in the developer portal. */
-  | { status: 401 }
-  /**
-   * A refusal `{message, code}` with a Discord JSON error code (default 50035 for 400, 50013 for 403,
-   * 10003 for 404) and its message (default: Discord's for that code).
-   */
-  | { status: 400 | 403 | 404; code?: number; message?: string }
-  /** 400 Invalid Form Body (50035) with `content` over 2000 characters (`BASE_TYPE_MAX_LENGTH`). */
-  | { contentTooLong: true }
-  /** Never answered; the request is dropped when the client goes away. Nothing is posted. */
-  | { hold: true }
-  /** Destroy the socket without answering (the message is not sent). */
-  | { reset: true }
-  /** Process normally. */
-  | { pass: true };
-
-/** Refusals as Discord answers them, for `script`, `refuseChannel` and `failSends`. */
-export const DISCORD_REFUSALS = {
-  /** A user who accepts no DMs from the bot (or shares no server with it). */
-  cannotDm: { status: 403, code: 50007 },
-  missingPermissions: { status: 403, code: 50013 },
-  missingAccess: { status: 403, code: 50001 },
-  unknownChannel: { status: 404, code: 10003 },
-  archivedThread: { status: 400, code: 50083 },
-  threadLocked: { status: 403, code: 160005 },
-  tooLong: { contentTooLong: true },
-  emptyMessage: { status: 400, code: 50006 },
-  unauthorized: { status: 401 },
-  serverError: { status: 502 },
-} as const satisfies Record<string, DiscordSendStep>;
+export {
+  DISCORD_REFUSALS,
+  type DiscordSendStep,
+  Intent,
+  PRIVILEGED_INTENTS,
+  type SentDiscordMessage,
+  type SlashCommandInput,
+  type UserMessageInput,
+};
 
 export interface FakeDiscordOptions {
   /** Default `fake-discord-bot-token.Abc123`. */
@@ -88,22 +73,6 @@ export interface FakeDiscordOptions {
   resumeWindowMs?: number;
   /** How long an interaction may wait for its first response, ms. Default 3 000 (Discord's). */
   interactionTimeoutMs?: number;
-}
-
-/** An accepted message from the bot. */
-export interface SentDiscordMessage {
-  id: string;
-  channelId: string;
-  content: string;
-  /** The `message_reference` as sent. */
-  messageReference?: { message_id?: string; fail_if_not_exists?: boolean };
-  /** The message it replies to, when the reference resolved. */
-  replyTo?: string;
-  /** The `allowed_mentions` as sent. */
-  allowedMentions?: { parse?: string[]; replied_user?: boolean };
-  /** Whether Discord would ping @everyone/@here for this message (`mention_everyone`). */
-  mentionEveryone: boolean;
-  at: number;
 }
 
 export interface FakeDiscord {
@@ -185,22 +154,6 @@ export interface FakeDiscord {
   close(): Promise<void>;
 }
 
-const unknownChannel = () => new ApiError(404, 10003, 'Unknown Channel');
-/** The default JSON error code of a scripted refusal, by status. */
-const STEP_CODES: Record<number, number> = { 400: 50035, 403: 50013, 404: 10003 };
-/** Discord's messages for the JSON error codes a send may get. */
-const CODE_MESSAGES: Record<number, string> = {
-  10003: 'Unknown Channel',
-  10013: 'Unknown User',
-  50001: 'Missing Access',
-  50006: 'Cannot send an empty message',
-  50007: 'Cannot send messages to this user',
-  50013: 'Missing Permissions',
-  50035: 'Invalid Form Body',
-  50083: 'Thread is archived',
-  160005: 'Thread is locked',
-};
-const MAX_CONTENT = 2000;
 const ApplicationFlags = { GatewayMessageContent: 1 << 19, GatewayMessageContentLimited: 1 << 18 };
 
 export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
@@ -246,6 +199,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   });
 
   const interactions = new FakeInteractions(registry, gateway, () => fake.interactionTimeoutMs);
+  const records: ChannelRecords = { sent: [], threads: [], dmsClosed: new Set() };
+  const channelMessages = new ChannelMessages(registry, gateway, records);
 
   function appFlags(): number {
     return fake.denyMessageContent ? 0 : ApplicationFlags.GatewayMessageContentLimited;
@@ -301,10 +256,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     const answered = interactions.route(route, body);
     if (answered) return answered.result;
     let m = /^GET \/channels\/(\d+)$/.exec(route);
-    if (m) return channelPayload(channelOf(m[1] as string));
+    if (m) return channelPayload(channelMessages.channelOf(m[1] as string));
     m = /^POST \/channels\/(\d+)\/typing$/.exec(route);
     if (m) {
-      channelOf(m[1] as string);
+      channelMessages.channelOf(m[1] as string);
       const refusal = refused.get(m[1] as string);
       if (refusal && 'status' in refusal && refusal.status !== 429) throw stepError(refusal);
       fake.typing.push({ channelId: m[1] as string, at: Date.now() });
@@ -313,15 +268,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     m = /^POST \/channels\/(\d+)\/messages$/.exec(route);
     if (m) return postMessage(m[1] as string, body, req, res);
     m = /^POST \/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(route);
-    if (m) return startThread(m[1] as string, m[2] as string, body);
+    if (m) return channelMessages.startThread(m[1] as string, m[2] as string, body);
     fake.unknownRoutes.push(route);
     throw new ApiError(404, 0, '404: Not Found');
-  }
-
-  function channelOf(id: string): Channel {
-    const channel = registry.channels.get(id);
-    if (!channel) throw unknownChannel();
-    return channel;
   }
 
   async function postMessage(
@@ -338,7 +287,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     if (until > Date.now()) {
       earlyRetries++;
       attempt.status = 429;
-      return tooMany(res, channelId, (until - Date.now()) / 1000, false);
+      tooMany(res, channelId, (until - Date.now()) / 1000, false);
+      return HANDLED;
     }
     const step = steps.shift() ?? failing ?? refused.get(channelId);
     if (step && 'reset' in step) {
@@ -358,114 +308,19 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       attempt.status = step.status;
       if (step.status === 429) {
         limitedUntil.set(channelId, Date.now() + step.retryAfter * 1000);
-        return tooMany(res, channelId, step.retryAfter, step.global ?? false);
+        tooMany(res, channelId, step.retryAfter, step.global ?? false);
+        return HANDLED;
       }
       throw stepError(step);
     }
     try {
-      const message = acceptMessage(channelId, body);
+      const message = channelMessages.accept(channelId, body);
       attempt.status = 200;
       return message;
     } catch (err) {
       attempt.status = err instanceof ApiError ? err.status : 500;
       throw err;
     }
-  }
-
-  function acceptMessage(channelId: string, body: Record<string, unknown>): unknown {
-    const channel = channelOf(channelId);
-    if (channel.type === 1 && fake.dmsClosed.has(String(channel.recipient?.id))) {
-      throw new ApiError(403, 50007, 'Cannot send messages to this user');
-    }
-    const content = typeof body.content === 'string' ? body.content : '';
-    if (content === '') throw new ApiError(400, 50006, 'Cannot send an empty message');
-    if (content.length > MAX_CONTENT) throw tooLong();
-    const reference = body.message_reference as SentDiscordMessage['messageReference'] | undefined;
-    const allowed = body.allowed_mentions as SentDiscordMessage['allowedMentions'] | undefined;
-    let replyTo: string | undefined;
-    if (reference?.message_id !== undefined) {
-      const target = registry.messages.get(String(reference.message_id));
-      if (target?.channelId === channelId) replyTo = String(reference.message_id);
-      else if (reference.fail_if_not_exists !== false) {
-        throw formError('message_reference', 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE', 'Unknown message');
-      }
-    }
-    const payload = messagePayload(registry, channel, bot, content);
-    const everyone = /@(everyone|here)\b/.test(content);
-    const sent: SentDiscordMessage = {
-      id: payload.id as string,
-      channelId,
-      content,
-      mentionEveryone: everyone && (allowed === undefined || (allowed.parse ?? []).includes('everyone')),
-      at: Date.now(),
-      ...(reference && { messageReference: reference }),
-      ...(replyTo && { replyTo }),
-      ...(allowed && { allowedMentions: allowed }),
-    };
-    fake.sent.push(sent);
-    Object.assign(payload, {
-      mention_everyone: sent.mentionEveryone,
-      ...(replyTo && {
-        type: 19,
-        message_reference: { type: 0, message_id: replyTo, channel_id: channelId },
-      }),
-    });
-    registry.lastBotMessage.set(channelId, payload);
-    gateway.dispatch('MESSAGE_CREATE', (intents) => (wantsMessage(intents, channel) ? payload : null));
-    return payload;
-  }
-
-  function stepError(step: Exclude<Extract<DiscordSendStep, { status: number }>, { status: 429 }>): ApiError {
-    if (step.status === 401) return unauthorized();
-    if (step.status >= 500) return new ApiError(step.status, 0, `${step.status}: Server Error`);
-    const refusal: { status: number; code?: number; message?: string } = step;
-    const code = refusal.code ?? STEP_CODES[refusal.status] ?? 0;
-    return new ApiError(refusal.status, code, refusal.message ?? CODE_MESSAGES[code] ?? 'Error');
-  }
-
-  function startThread(channelId: string, messageId: string, body: Record<string, unknown>): unknown {
-    const parent = channelOf(channelId);
-    if (parent.type !== 0 && parent.type !== 5) {
-      throw new ApiError(400, 50024, 'Cannot execute action on this channel type');
-    }
-    if (registry.messages.get(messageId)?.channelId !== channelId)
-      throw new ApiError(404, 10008, 'Unknown Message');
-    const name = typeof body.name === 'string' ? body.name : '';
-    if (name.length < 1 || name.length > 100) {
-      throw formError('name', 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
-    }
-    if (registry.channels.has(messageId)) {
-      throw new ApiError(400, 160004, 'A thread has already been created for this message');
-    }
-    // A thread started from a message has the message's id.
-    return openThread(messageId, parent, name, bot.id);
-  }
-
-  function openThread(id: string, parent: Channel, name: string, ownerId: string): unknown {
-    const thread: Channel = { id, type: 11, name, guildId: parent.guildId, parentId: parent.id, ownerId };
-    registry.channels.set(id, thread);
-    fake.threads.push({ id, parentId: parent.id, name, at: Date.now() });
-    const payload = channelPayload(thread);
-    gateway.dispatch('THREAD_CREATE', (intents) =>
-      intents & Intent.Guilds ? { ...payload, newly_created: true } : null,
-    );
-    return payload;
-  }
-
-  function tooMany(res: ServerResponse, channelId: string, retryAfter: number, global: boolean): symbol {
-    const seconds = Math.max(0, Math.round(retryAfter * 1000) / 1000);
-    const headers: Record<string, string> = {
-      'Retry-After': String(Math.max(1, Math.ceil(seconds))),
-      'X-RateLimit-Limit': '5',
-      'X-RateLimit-Remaining': '0',
-      'X-RateLimit-Reset': String((Date.now() + seconds * 1000) / 1000),
-      'X-RateLimit-Reset-After': String(seconds),
-      'X-RateLimit-Bucket': bucketOf(`POST /channels/${channelId}/messages`),
-      'X-RateLimit-Scope': global ? 'global' : 'user',
-      ...(global && { 'X-RateLimit-Global': 'true' }),
-    };
-    writeJson(res, 429, { message: 'You are being rate limited.', retry_after: seconds, global }, headers);
-    return HANDLED;
   }
 
   let earlyRetries = 0;
@@ -476,13 +331,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     bot: { id: bot.id, username: bot.username },
     guild: { id: guild.id, channels: named },
     roles,
-    sent: [],
+    sent: records.sent,
     sendAttempts: [],
     get earlyRetries() {
       return earlyRetries;
     },
     typing: [],
-    threads: [],
+    threads: records.threads,
     identifies: gateway.identifies,
     resumes: gateway.resumes,
     closes: gateway.closes,
@@ -494,7 +349,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     interactionEdits: interactions.edits,
     dmChannels: interactions.dmChannels,
     interactionTimeoutMs: options.interactionTimeoutMs ?? 3_000,
-    dmsClosed: new Set(),
+    dmsClosed: records.dmsClosed,
     get heldPosts() {
       return heldPosts;
     },
@@ -531,7 +386,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     slashCommand: (input) => interactions.slashCommand(input),
     createThread(parentId, name = 'A user thread') {
       const id = ids.next();
-      openThread(id, channelOf(parentId), name, ids.next());
+      channelMessages.openThread(id, channelMessages.channelOf(parentId), name, ids.next());
       return id;
     },
     dropConnection: (code) => gateway.drop(code),
@@ -544,34 +399,4 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     },
   };
   return fake;
-}
-
-const unauthorized = () => new ApiError(401, 0, '401: Unauthorized');
-const tooLong = () =>
-  formError('content', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_CONTENT} or fewer in length.`);
-
-/** The intent a session needs to get a message in this channel. */
-function wantsMessage(intents: number, channel: Channel): boolean {
-  return (intents & (channel.guildId ? Intent.GuildMessages : Intent.DirectMessages)) !== 0;
-}
-
-/** What a bot without the Message Content intent gets: no content unless it is a DM or mentions it. */
-function withoutContent(payload: Record<string, unknown>, channel: Channel, botId: string) {
-  const mentions = payload.mentions as Array<{ id: string }>;
-  if (!channel.guildId || mentions.some((u) => u.id === botId)) return payload;
-  return { ...payload, content: '', attachments: [], embeds: [] };
-}
-
-function rateHeaders(route: string): Record<string, string> {
-  return {
-    'X-RateLimit-Limit': '50',
-    'X-RateLimit-Remaining': '49',
-    'X-RateLimit-Reset-After': '1',
-    'X-RateLimit-Bucket': bucketOf(route),
-  };
-}
-
-/** Like Discord, one bucket hash per route shape (the channel is the major parameter, not the hash). */
-function bucketOf(route: string): string {
-  return `fake-${route.replace(/\d+/g, 'id').replace(/\W+/g, '-')}`;
 }

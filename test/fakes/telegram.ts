@@ -6,11 +6,14 @@
  * sendMessage checks the 4096 limit, HTML parse_mode, reply targets and optional rate limits. Faults:
  * scripted or lasting refusals worded as the Bot API words them (`TELEGRAM_REFUSALS`), nginx's HTML
  * page for a 5xx of Telegram's front, a revoked token, sends and long polls that are never answered.
+ * This file holds the fake's surface (`FakeTelegram`), its routing and sendMessage; getUpdates and
+ * webhooks are in `telegram-updates.ts`, the Bot API's objects and envelopes in `telegram-wire.ts`.
  * No logging; O(1) work per request in the common case.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BotCommand, MessageEntity, UserFromGetMe } from 'grammy/types';
 import { type Gate, Gates, listen, sendJson, sendRaw, waitFor } from './http.ts';
+import { HANDLED, UpdateFeed } from './telegram-updates.ts';
 import {
   ApiError,
   badRequest,
@@ -21,8 +24,6 @@ import {
   botUser,
   buildUserMessage,
   type ChatAction,
-  CONFLICT_HOOK,
-  CONFLICT_POLL,
   chatAction,
   chatIdOf,
   commandsKey,
@@ -31,15 +32,12 @@ import {
   intParam as int,
   jsonParam as json,
   messageText,
-  NOT_BY_DEFAULT,
   type Params,
-  type QueuedUpdate,
   rateWait,
   STEP_TEXT,
   strParam as str,
   TELEGRAM_REFUSALS,
   tooMany,
-  UpdateQueue,
   type UserMessageInput,
   upgradedTo,
 } from './telegram-wire.ts';
@@ -165,32 +163,19 @@ export interface FakeTelegram {
   close(): Promise<void>;
 }
 
-type Update = QueuedUpdate['update'];
 type Method = (p: Params, req: IncomingMessage, res: ServerResponse) => unknown;
-
-const HANDLED = Symbol('handled');
 
 /** Starts a fake Telegram Bot API on 127.0.0.1 (random port). */
 export async function startFakeTelegram(options: FakeTelegramOptions = {}): Promise<FakeTelegram> {
   const token = options.token ?? '123456:TEST-token';
   const me = botUser(options.botId ?? 123456, options.botUsername ?? 'aksita_test_bot');
   const gates = new Gates();
+  const feed = new UpdateFeed(() => ({ server, webhookRetryMs: fake.webhookRetryMs }));
   const steps: SendStep[] = [];
-  const history = new Map<number, Update>();
-  const queue = new UpdateQueue();
-  let nextUpdateId = 100_000;
-  let allowed: Set<string> | null = null;
-  let poller: { res: ServerResponse; limit: number; timer: NodeJS.Timeout } | null = null;
-  let webhook: { url: string; secretToken?: string } | null = null;
-  let delivering = false;
   let held = 0;
   let failing: SendStep | null = null;
   const refused = new Map<string, SendStep>();
   let revoked = false;
-  let pollsToHold = 0;
-  let heldPolls = 0;
-  let getUpdatesCalls = 0;
-  const closing = new AbortController();
   const lastMessageId = new Map<string, number>(); // users' and the bot's messages share one sequence
   const lastBotMessage = new Map<string, Record<string, unknown>>();
   const chats = new Map<string, Record<string, unknown>>();
@@ -204,104 +189,6 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   }
 
   const chatObject = (chat: string): Record<string, unknown> => chats.get(chat) ?? defaultChat(chat);
-
-  function enqueue(update: Update, redelivered: boolean): void {
-    queue.add(update, redelivered);
-    if (webhook) void deliver();
-    else if (poller) answerPoller(200, { ok: true, result: take(poller.limit) });
-  }
-
-  function take(limit: number): Update[] {
-    const result = queue.take(limit);
-    for (const update of result) fake.polledUpdates.push(update.update_id);
-    return result;
-  }
-
-  function answerPoller(status: number, body: unknown): void {
-    if (!poller) return;
-    clearTimeout(poller.timer);
-    sendJson(poller.res, status, body);
-    poller = null;
-  }
-
-  async function deliver(): Promise<void> {
-    if (delivering) return;
-    delivering = true;
-    try {
-      while (!server.closed && webhook && queue.entries.length > 0) {
-        const entry = queue.entries[0] as QueuedUpdate;
-        const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-        if (webhook.secretToken) headers['X-Telegram-Bot-Api-Secret-Token'] = webhook.secretToken;
-        let status = 0;
-        try {
-          const body = JSON.stringify(entry.update);
-          const res = await fetch(webhook.url, { method: 'POST', headers, body, signal: closing.signal });
-          status = res.status;
-          await res.arrayBuffer();
-        } catch {
-          status = 0;
-        }
-        if (server.closed) break;
-        fake.webhookDeliveries.push({ updateId: entry.update.update_id, status });
-        if (status >= 200 && status < 300) queue.remove(entry);
-        else await server.delay(fake.webhookRetryMs);
-      }
-    } finally {
-      delivering = false;
-    }
-  }
-
-  function setAllowed(list: string[] | undefined): void {
-    if (list !== undefined) allowed = list.length === 0 ? null : new Set(list);
-  }
-
-  function getUpdates(p: Params, res: ServerResponse): unknown {
-    getUpdatesCalls++;
-    if (pollsToHold > 0) {
-      pollsToHold--;
-      heldPolls++;
-      res.on('close', () => heldPolls--);
-      return HANDLED;
-    }
-    if (webhook) throw new ApiError(409, CONFLICT_HOOK);
-    answerPoller(409, { ok: false, error_code: 409, description: CONFLICT_POLL });
-    setAllowed(json<string[]>(p, 'allowed_updates'));
-    const offset = int(p, 'offset') ?? 0;
-    if (offset !== 0) queue.confirm(offset);
-    const limit = Math.min(100, Math.max(1, int(p, 'limit') ?? 100));
-    const timeout = int(p, 'timeout') ?? 0;
-    if (queue.entries.length > 0 || timeout <= 0) return take(limit);
-    const timer = setTimeout(() => answerPoller(200, { ok: true, result: [] }), timeout * 1000);
-    poller = { res, limit, timer };
-    res.on('close', () => {
-      if (poller?.res !== res) return;
-      clearTimeout(timer);
-      poller = null;
-    });
-    return HANDLED;
-  }
-
-  function setWebhook(p: Params): unknown {
-    const url = str(p, 'url') ?? '';
-    if (url === '') return deleteWebhook(p);
-    if (!URL.canParse(url)) throw badRequest('bad webhook: invalid URL');
-    const secretToken = str(p, 'secret_token');
-    if (secretToken !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secretToken)) {
-      throw badRequest('secret token contains unallowed characters');
-    }
-    if (bool(p, 'drop_pending_updates')) queue.clear();
-    setAllowed(json<string[]>(p, 'allowed_updates'));
-    webhook = secretToken ? { url, secretToken } : { url };
-    answerPoller(409, { ok: false, error_code: 409, description: CONFLICT_HOOK });
-    void deliver();
-    return true;
-  }
-
-  function deleteWebhook(p: Params): unknown {
-    webhook = null;
-    if (bool(p, 'drop_pending_updates')) queue.clear();
-    return true;
-  }
 
   function setMyCommands(p: Params): unknown {
     const list = botCommands(p);
@@ -392,16 +279,16 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
 
   const methods: Record<string, Method> = {
     getme: () => me,
-    getupdates: (p, _req, res) => getUpdates(p, res),
+    getupdates: (p, _req, res) => feed.getUpdates(p, res),
     sendmessage: sendMessage,
     sendchataction: sendChatAction,
     setmycommands: setMyCommands,
     deletemycommands: (p) => fake.commands.delete(commandsKey(p)) || true,
     getmycommands: (p) => fake.commands.get(commandsKey(p)) ?? [],
-    setwebhook: setWebhook,
-    deletewebhook: deleteWebhook,
+    setwebhook: (p) => feed.setWebhook(p),
+    deletewebhook: (p) => feed.deleteWebhook(p),
     getwebhookinfo: () => ({
-      url: webhook?.url ?? '',
+      url: feed.webhook?.url ?? '',
       has_custom_certificate: false,
       pending_update_count: fake.pendingCount,
     }),
@@ -432,19 +319,19 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     sent: [],
     actions: [],
     sendAttempts: [],
-    webhookDeliveries: [],
-    polledUpdates: [],
+    webhookDeliveries: feed.webhookDeliveries,
+    polledUpdates: feed.polledUpdates,
     get confirmedOffset() {
-      return queue.confirmedOffset;
+      return feed.queue.confirmedOffset;
     },
     get polling() {
-      return poller !== null;
+      return feed.polling;
     },
     get pendingCount() {
-      return queue.entries.length;
+      return feed.queue.entries.length;
     },
     get webhook() {
-      return webhook && { ...webhook };
+      return feed.webhook;
     },
     commands: new Map(),
     rateLimit: null,
@@ -460,19 +347,12 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     revokeToken: () => {
       revoked = true;
     },
-    holdPolls: (count = Number.POSITIVE_INFINITY) => {
-      pollsToHold = count;
-      return {
-        release: () => {
-          pollsToHold = 0;
-        },
-      };
-    },
+    holdPolls: (count = Number.POSITIVE_INFINITY) => feed.holdPolls(count),
     get heldPolls() {
-      return heldPolls;
+      return feed.heldPolls;
     },
     get getUpdatesCalls() {
-      return getUpdatesCalls;
+      return feed.getUpdatesCalls;
     },
     gate: () => gates.gate(),
     get held() {
@@ -488,20 +368,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       chats.set(chat, chatObj);
       return { updateId: fake.pushUpdate({ message }), messageId: message.message_id as number };
     },
-    pushUpdate(raw) {
-      const update = { ...raw } as Update;
-      if (typeof update.update_id !== 'number') update.update_id = nextUpdateId;
-      nextUpdateId = Math.max(nextUpdateId, update.update_id + 1);
-      history.set(update.update_id, update);
-      const type = Object.keys(update).find((k) => k !== 'update_id') ?? '';
-      if (allowed ? allowed.has(type) : !NOT_BY_DEFAULT.has(type)) enqueue(update, false);
-      return update.update_id;
-    },
-    redeliver(updateId) {
-      const update = history.get(updateId);
-      if (!update) throw new Error(`fake Telegram: no update ${updateId} to redeliver`);
-      enqueue(update, true);
-    },
+    pushUpdate: (raw) => feed.pushUpdate(raw),
+    redeliver: (updateId) => feed.redeliver(updateId),
     sentTo(chatId) {
       const key = String(chatId);
       return fake.sent.filter((s) => s.chatId === key).map((s) => s.text);
@@ -509,9 +377,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     waitFor,
     async close() {
       const closed = server.close();
-      if (poller) clearTimeout(poller.timer);
-      poller = null;
-      closing.abort();
+      feed.close();
       gates.releaseAll();
       await closed;
     },
