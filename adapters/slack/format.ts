@@ -9,20 +9,19 @@
  */
 import {
   type Dialect,
+  fenceMarkers,
   isSafeLink,
   type PieceSink,
   renderChunks,
   type Span,
+  ZWSP,
 } from '../../src/core/markdown/index.ts';
 
 /** Slack accepts up to 40,000 characters but truncates display around 4,000; stay well under. */
 export const SLACK_MAX_MESSAGE = 3900;
 
 const MAX_URL = 1500;
-const ZWSP = '\u200b';
 const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
-const BOUNDARY = /[\s\p{P}\p{S}]/u;
-const SPACE = /\s/u;
 
 function mrkdwn(out: PieceSink, text: string): void {
   let last = 0;
@@ -40,21 +39,7 @@ function breakFences(text: string): string {
 
 /** Literal markers that Slack could read as a style, fenced off with zero-width spaces. */
 function literal(text: string): string {
-  if (!/[*_~]/.test(text)) return text;
-  let out = '';
-  let last = 0;
-  for (const m of text.matchAll(/[*_~]+/g)) {
-    const before = text[m.index - 1];
-    const end = m.index + m[0].length;
-    const after = text[end];
-    const opens =
-      (before === undefined || BOUNDARY.test(before)) && after !== undefined && !SPACE.test(after);
-    const closes =
-      before !== undefined && !SPACE.test(before) && (after === undefined || BOUNDARY.test(after));
-    out += text.slice(last, m.index) + (opens ? ZWSP : '') + m[0] + (closes ? ZWSP : '');
-    last = end;
-  }
-  return out + text.slice(last);
+  return /[*_~]/.test(text) ? fenceMarkers(text, /[*_~]+/g) : text;
 }
 
 const bold: Span = { open: '*', close: '*' };

@@ -8,7 +8,14 @@
  * When the operator's Aksita key already answers in WhatsApp's format (`WHATSAPP_FORMAT=whatsapp`),
  * the text is only split to the length limit.
  */
-import { type Dialect, type PieceSink, renderChunks, type Span } from '../../src/core/markdown/index.ts';
+import {
+  type Dialect,
+  fenceMarkers,
+  type PieceSink,
+  renderChunks,
+  type Span,
+  ZWSP,
+} from '../../src/core/markdown/index.ts';
 import { splitText } from '../../src/core/split.ts';
 
 /** Longest `text.body` the Cloud API accepts, in characters. */
@@ -17,27 +24,9 @@ export const WHATSAPP_MAX_MESSAGE = 4096;
 /** What the agent's answers are written in: Markdown (rendered here) or WhatsApp's own format. */
 export type WhatsAppSourceFormat = 'markdown' | 'whatsapp';
 
-const ZWSP = '\u200b';
-const BOUNDARY = /[\s\p{P}\p{S}]/u;
-const SPACE = /\s/u;
-
 /** Literal markers that WhatsApp could read as a style, fenced off with zero-width spaces. */
 function literal(text: string): string {
-  if (!/[*_~`]/.test(text)) return text;
-  let out = '';
-  let last = 0;
-  for (const m of text.matchAll(/[*_~`]+/g)) {
-    const before = text[m.index - 1];
-    const end = m.index + m[0].length;
-    const after = text[end];
-    const opens =
-      (before === undefined || BOUNDARY.test(before)) && after !== undefined && !SPACE.test(after);
-    const closes =
-      before !== undefined && !SPACE.test(before) && (after === undefined || BOUNDARY.test(after));
-    out += text.slice(last, m.index) + (opens ? ZWSP : '') + m[0] + (closes ? ZWSP : '');
-    last = end;
-  }
-  return out + text.slice(last);
+  return /[*_~`]/.test(text) ? fenceMarkers(text, /[*_~`]+/g) : text;
 }
 
 /** Text at a line's start that WhatsApp would read as a quote or a list item (`> `, `- `, `* `, `1. `). */

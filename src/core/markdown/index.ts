@@ -4,6 +4,7 @@
  * split to its length limit without breaking the markup (`split-markup.ts`). Each adapter's
  * `format.ts` is one `Dialect`.
  */
+export { fenceMarkers, ZWSP } from './fence.ts';
 export { isSafeLink } from './links.ts';
 export type { Block, Inline } from './model.ts';
 export { plainInline, toPlainText } from './model.ts';
