@@ -3,6 +3,7 @@
  * not throw and must not block: they are called on the hot path.
  */
 import type { Platform } from './contract.ts';
+import type { HoldReason } from './controls/gate.ts';
 import type { AgentErrorCode, PlatformErrorKind } from './errors.ts';
 
 /** Why a question or an answer was dropped without being posted. */
@@ -35,6 +36,8 @@ export interface Observer {
   posted(platform: Platform, chunks: number): void;
   /** A turn began (`+1`) or ended (`-1`) in this process. */
   inFlight(delta: 1 | -1): void;
+  /** A conversation control kept a message from the agent (access, a pause, a flood). */
+  heldBack?(platform: Platform, reason: HoldReason): void;
 }
 
 /** Fans one report out to several observers. */
@@ -51,5 +54,6 @@ export function combineObservers(...observers: Observer[]): Observer {
     dropped: (p, w, r) => each((o) => o.dropped(p, w, r)),
     posted: (p, n) => each((o) => o.posted(p, n)),
     inFlight: (d) => each((o) => o.inFlight(d)),
+    heldBack: (p, r) => each((o) => o.heldBack?.(p, r)),
   };
 }

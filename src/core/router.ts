@@ -57,6 +57,7 @@ export class Router {
     // addressed only for the agent) takes it over.
     if (gate && (await gate.humanReply(message))) {
       log.info({ thread: message.thread, id: message.id }, 'chat paused: a person of the team replied');
+      this.#d.observer?.heldBack?.(message.platform, 'handoff');
       return 'ignored';
     }
     const addressed = await this.#withFollowUp(message);
@@ -71,6 +72,7 @@ export class Router {
         { thread: message.thread, id: message.id, reason: verdict.reason },
         'message held back by a control',
       );
+      this.#d.observer?.heldBack?.(message.platform, verdict.reason);
       if (!verdict.notice) return 'ignored';
       entry = {
         id: entry.id,

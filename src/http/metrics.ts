@@ -10,6 +10,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import pkg from '../../package.json' with { type: 'json' };
 import type { Platform } from '../core/contract.ts';
+import { HOLD_REASONS, type HoldReason } from '../core/controls/gate.ts';
 import type { AgentErrorCode, PlatformErrorKind } from '../core/errors.ts';
 import type { DropReason, Observer } from '../core/observer.ts';
 import { PLATFORMS } from '../platforms.ts';
@@ -72,6 +73,7 @@ export class PromMetrics implements Observer {
   readonly #unknownCost: Counter<'platform'>;
   readonly #sendFailures: Counter<'platform' | 'kind'>;
   readonly #dropped: Counter<'platform' | 'what' | 'reason'>;
+  readonly #heldBack: Counter<'platform' | 'reason'>;
   readonly #inFlight: Gauge;
 
   constructor(sources: MetricsSources = {}) {
@@ -124,6 +126,12 @@ export class PromMetrics implements Observer {
       name: 'aksita_bridge_dropped_total',
       help: 'Questions (before any agent call) and answers (already paid for) dropped unposted, by reason',
       labelNames: ['platform', 'what', 'reason'],
+      registers,
+    });
+    this.#heldBack = new Counter({
+      name: 'aksita_bridge_held_back_total',
+      help: 'Messages a conversation control kept from the agent, by reason (blocked, private, paused, handoff, flood)',
+      labelNames: ['platform', 'reason'],
       registers,
     });
     this.#inFlight = new Gauge({
@@ -180,6 +188,7 @@ export class PromMetrics implements Observer {
       for (const kind of SEND_FAILURE_KINDS) this.#sendFailures.inc({ platform, kind }, 0);
       for (const [reason, whats] of Object.entries(DROPS))
         for (const what of whats) this.#dropped.inc({ platform, what, reason }, 0);
+      for (const reason of HOLD_REASONS) this.#heldBack.inc({ platform, reason }, 0);
     }
   }
 
@@ -207,6 +216,10 @@ export class PromMetrics implements Observer {
 
   dropped(platform: Platform, what: 'question' | 'answer', reason: DropReason): void {
     this.#dropped.inc({ platform, what, reason });
+  }
+
+  heldBack(platform: Platform, reason: HoldReason): void {
+    this.#heldBack.inc({ platform, reason });
   }
 
   posted(platform: Platform, chunks: number): void {

@@ -7,6 +7,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack.ts';
+import { monitor } from '../support/bridge.ts';
 import { useBridgeFixture } from '../support/fixture.ts';
 
 const fx = useBridgeFixture();
@@ -37,7 +38,7 @@ async function roomInThisMinute(ms: number): Promise<void> {
 
 describe('access', () => {
   it('tells someone not allowed once that the bot is private, and asks the agent only for the allowed', async () => {
-    await fx.start({ ALLOWED_USERS: 'telegram:10', ADMIN_USERS: `telegram:${ADMIN}` });
+    const { bridge } = await fx.start({ ALLOWED_USERS: 'telegram:10', ADMIN_USERS: `telegram:${ADMIN}` });
     expect(await say(20, 'hello?', 1)).toEqual([PRIVATE]);
     fx.telegram.userMessage({ chatId: 20, text: 'anyone there?' });
     expect(await say(10, 'hi', 1)).toEqual(['echo: hi']);
@@ -45,6 +46,10 @@ describe('access', () => {
     expect(await say(ADMIN, 'admin here', 1)).toEqual(['echo: admin here']);
     expect(fx.telegram.sentTo(20)).toEqual([PRIVATE]);
     expect(asked()).toEqual(['hi', 'admin here']);
+    // Operators see what the controls kept from the agent.
+    const metrics = await (await monitor(bridge.port, '/metrics')).text();
+    expect(metrics).toContain('aksita_bridge_held_back_total{platform="telegram",reason="private"} 2');
+    expect(metrics).toContain('aksita_bridge_held_back_total{platform="telegram",reason="flood"} 0');
   });
 
   it('never lets a blocked user reach the agent, not even with a command, and says nothing', async () => {

@@ -56,10 +56,16 @@ export const CONTROLS_OFF: ControlsConfig = {
 };
 
 /** What becomes of a message at the gate. */
+/** Why a control kept a message from the agent. */
+export type HoldReason = 'blocked' | 'private' | 'paused' | 'handoff' | 'flood';
+
+/** Every {@link HoldReason}, for metrics that start at 0. */
+export const HOLD_REASONS: readonly HoldReason[] = ['blocked', 'private', 'paused', 'handoff', 'flood'];
+
 export type GateVerdict =
   | { pass: true }
   /** Not for the agent: dropped (`notice` absent) or answered with a notice instead. */
-  | { pass: false; reason: 'blocked' | 'private' | 'paused' | 'handoff' | 'flood'; notice?: NoticeKey };
+  | { pass: false; reason: HoldReason; notice?: NoticeKey };
 
 export interface GateDeps {
   config: ControlsConfig;
