@@ -5,6 +5,7 @@
  * settings.
  */
 import { z } from 'zod';
+import { bool, int } from './config-values.ts';
 import { CONTROLS_OFF, type ControlsConfig } from './core/controls/gate.ts';
 import { parseChats, parseDuration, parsePeople } from './core/controls/lists.ts';
 import { type AgentRoute, parseRoutes } from './core/controls/routes.ts';
@@ -28,10 +29,7 @@ export const controlsEnv = {
   ALLOWED_CHATS: list(parseChats),
   BLOCKED_USERS: list(parsePeople),
   HANDOFF_USERS: list(parsePeople),
-  HANDOFF_ON_HUMAN_REPLY: z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
-    .optional()
-    .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  HANDOFF_ON_HUMAN_REPLY: bool(false),
   HANDOFF_PAUSE: z
     .string()
     .optional()
@@ -44,38 +42,10 @@ export const controlsEnv = {
       }
       return ms;
     }),
-  USER_RATE_LIMIT: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return 0;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > 100_000) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must be messages per minute per user, a whole number (0 = no limit)',
-        });
-        return z.NEVER;
-      }
-      return n;
-    }),
+  USER_RATE_LIMIT: int(0, 0, 100_000),
   ACCESS_NOTICE: z.enum(['once', 'off'], { error: 'must be once or off' }).default('once'),
   AGENT_ROUTES: list(parseRoutes),
-  COALESCE_WINDOW_MS: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return 0;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > 60_000) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must be a whole number of milliseconds from 0 (off) to 60000',
-        });
-        return z.NEVER;
-      }
-      return n;
-    }),
+  COALESCE_WINDOW_MS: int(0, 0, 60_000),
 };
 
 /**

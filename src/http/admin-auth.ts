@@ -56,7 +56,8 @@ function sessionKey(token: string): Buffer {
   return createHmac('sha256', token).update('aksita-bridge admin session').digest();
 }
 
-function equal(given: string, expected: string): boolean {
+/** Whether `given` is the secret `expected`, compared in constant time. */
+export function equal(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);

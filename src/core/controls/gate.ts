@@ -133,10 +133,11 @@ export class ControlGate {
       }
     }
     if (isCommand) return PASS;
-    const pause = await pauses.get(message.thread, now());
+    const at = now();
+    const pause = await pauses.get(message.thread, at);
     if (pause !== null) {
       // Paused from elsewhere (an admin naming this chat): its end is announced where people wrote.
-      if (!pause.message) await pauses.noteWhere(pause, message);
+      if (!pause.message) await pauses.noteWhere(pause, message, at);
       return { pass: false, reason: 'paused' };
     }
     if (admin) return PASS;

@@ -54,8 +54,8 @@ export class Pauses {
    * Keeps `message` (the first one written during `pause`, which was given from another chat) as where
    * its end is announced, for as long as the pause lasts.
    */
-  async noteWhere(pause: Pause, message: IncomingMessage): Promise<void> {
-    const ttl = Math.max(1, Math.ceil((pause.until - Date.now()) / 1000) + 3_600);
+  async noteWhere(pause: Pause, message: IncomingMessage, now: number): Promise<void> {
+    const ttl = Math.max(1, Math.ceil((pause.until - now) / 1000) + 3_600);
     await this.#redis.set(this.#whereKey(pause.thread), JSON.stringify(message), 'EX', ttl, 'NX');
   }
 
